@@ -1,0 +1,105 @@
+// cmd_eval.cc — `actlab eval SPEC X...`: values (and derivatives) at points.
+#include <fmt/core.h>
+#include <unistd.h>
+
+#include <iostream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "common.h"
+
+namespace actlab::cli {
+namespace {
+
+struct EvalOptions {
+  std::string spec;
+  std::vector<std::string> values;
+  bool grad = false;
+  bool json = false;
+  bool use_double = false;
+};
+
+std::vector<double> read_inputs(const EvalOptions& o) {
+  std::vector<double> xs;
+  if (!o.values.empty()) {
+    for (std::size_t i = 0; i < o.values.size(); ++i) {
+      double v = 0;
+      if (!parse_double(o.values[i], &v)) {
+        throw UsageError(fmt::format("eval: '{}' is not a number (value {})", o.values[i], i + 1));
+      }
+      xs.push_back(v);
+    }
+    return xs;
+  }
+  if (isatty(STDIN_FILENO) != 0) {
+    throw UsageError("eval: no values: give numbers after the activation, or one per line on stdin");
+  }
+  std::string line;
+  std::size_t line_no = 0;
+  while (std::getline(std::cin, line)) {
+    ++line_no;
+    std::istringstream words(line);
+    std::string word;
+    while (words >> word) {
+      double v = 0;
+      if (!parse_double(word, &v)) {
+        throw UsageError(fmt::format("eval: stdin line {}: '{}' is not a number", line_no, word));
+      }
+      xs.push_back(v);
+    }
+  }
+  if (xs.empty()) throw UsageError("eval: no values on stdin");
+  return xs;
+}
+
+template <class T>
+void run(const Activation& act, const EvalOptions& o, const std::vector<double>& in) {
+  const std::vector<T> x(in.begin(), in.end());
+  std::vector<T> y(x.size());
+  std::vector<T> dx(x.size());
+  const std::vector<T> ones(x.size(), T(1));
+  act.forward(std::span<const T>(x), std::span<T>(y));
+  if (o.grad) act.backward(std::span<const T>(x), std::span<const T>(ones), std::span<T>(dx));
+  const int digits = sizeof(T) == 4 ? 9 : 17;
+  if (o.json) {
+    nlohmann::json rows = nlohmann::json::array();
+    for (std::size_t i = 0; i < x.size(); ++i) {
+      nlohmann::json r = {{"x", json_number(x[i])}, {"y", json_number(y[i])}};
+      if (o.grad) r["dy_dx"] = json_number(dx[i]);
+      rows.push_back(r);
+    }
+    print_json({{"activation", act.to_string()}, {"dtype", sizeof(T) == 4 ? "float32" : "float64"}, {"values", rows}});
+    return;
+  }
+  const int w = digits + 8;
+  fmt::print("{:<{}} {:<{}}{}\n", "x", w, act.to_string() + "(x)", w, o.grad ? " d/dx" : "");
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    fmt::print("{:<{}.{}g} {:<{}.{}g}", x[i], w, digits, y[i], w, digits);
+    if (o.grad) fmt::print(" {:.{}g}", dx[i], digits);
+    fmt::print("\n");
+  }
+}
+
+}  // namespace
+
+void add_eval(CLI::App& app) {
+  auto o = std::make_shared<EvalOptions>();
+  auto* cmd = app.add_subcommand("eval", "Value (and derivative with --grad) of an activation at points");
+  cmd->add_option("spec", o->spec, "Activation, e.g. gelu or 'leaky_relu(0.2)'")->required();
+  cmd->add_option("x", o->values, "Points; without them, numbers are read from stdin, one per line");
+  cmd->add_flag("-g,--grad", o->grad, "Also print the derivative dy/dx");
+  cmd->add_flag("--json", o->json, "Machine-readable output");
+  cmd->add_flag("--double", o->use_double, "Evaluate in float64 (default float32)");
+  cmd->callback([o] {
+    const Activation act = Activation::parse(o->spec);
+    const auto xs = read_inputs(*o);
+    if (o->use_double) {
+      run<double>(act, *o, xs);
+    } else {
+      run<float>(act, *o, xs);
+    }
+  });
+}
+
+}  // namespace actlab::cli

@@ -1,0 +1,76 @@
+// common.cc — helpers shared by the subcommands.
+#include "common.h"
+
+#include <charconv>
+#include <cmath>
+#include <iostream>
+#include <limits>
+#include <string>
+#include <system_error>
+
+namespace actlab::cli {
+
+bool parse_double(std::string_view text, double* out) {
+  if (!text.empty() && text.front() == '+') text.remove_prefix(1);
+  if (text.empty()) return false;
+  const auto res = std::from_chars(text.data(), text.data() + text.size(), *out);
+  return res.ec == std::errc() && res.ptr == text.data() + text.size();
+}
+
+nlohmann::json json_number(double v) {
+  if (std::isnan(v)) return "nan";
+  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+  return v;
+}
+
+void print_json(const nlohmann::json& j) { std::cout << j.dump(2) << '\n'; }
+
+nlohmann::json row_json(const ActivationInfo& row) {
+  nlohmann::json params = nlohmann::json::array();
+  for (const auto& p : row.param_list()) {
+    params.push_back({{"name", p.name},
+                      {"default", p.default_value},
+                      {"min", p.min},
+                      {"max", p.max},
+                      {"min_exclusive", p.range == Range::kOpenMin},
+                      {"doc", p.doc}});
+  }
+  nlohmann::json props = nlohmann::json::array();
+  for (std::size_t i = 0; i < prop_names().size(); ++i) {
+    if ((row.props & (1u << i)) != 0) props.push_back(prop_names()[i]);
+  }
+  const double gain = torch_gain(Activation(row.id));
+  return {{"name", row.name},
+          {"formula", row.formula},
+          {"derivative", row.derivative},
+          {"range", row.range},
+          {"parameters", params},
+          {"properties", props},
+          {"backward_from", row.bwd == BwdFrom::kY ? "y" : "x"},
+          {"init", to_string(row.init)},
+          {"torch_gain", std::isnan(gain) ? nlohmann::json(nullptr) : nlohmann::json(gain)},
+          {"note", row.note}};
+}
+
+double torch_gain(const Activation& act) {
+  switch (act.info().torch_gain) {
+    case TorchGain::kLinear:
+    case TorchGain::kSigmoid:
+      return 1.0;
+    case TorchGain::kTanh:
+      return 5.0 / 3.0;
+    case TorchGain::kRelu:
+      return std::sqrt(2.0);
+    case TorchGain::kLeakyRelu: {
+      const double s = act.params()[0];
+      return std::sqrt(2.0 / (1.0 + s * s));
+    }
+    case TorchGain::kSelu:
+      return 3.0 / 4.0;
+    case TorchGain::kNone:
+      break;
+  }
+  return std::numeric_limits<double>::quiet_NaN();
+}
+
+}  // namespace actlab::cli

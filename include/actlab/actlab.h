@@ -1,0 +1,11 @@
+// actlab/actlab.h — everything public in libactlab.
+#ifndef ACTLAB_ACTLAB_H_
+#define ACTLAB_ACTLAB_H_
+
+#include "actlab/activation.h"
+#include "actlab/catalog.h"
+#include "actlab/error.h"
+#include "actlab/reference.h"
+#include "actlab/version.h"
+
+#endif  // ACTLAB_ACTLAB_H_

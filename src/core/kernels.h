@@ -1,0 +1,25 @@
+// kernels.h — internal entry points of the array kernels (not installed).
+//
+// activation.cc validates spans and parameters, then calls these. dispatch.cc
+// implements them; they write their output and never accumulate. Any output
+// may alias an input of the same length.
+#ifndef ACTLAB_SRC_CORE_KERNELS_H_
+#define ACTLAB_SRC_CORE_KERNELS_H_
+
+#include <cstddef>
+
+#include "actlab/activation.h"
+#include "actlab/catalog.h"
+
+namespace actlab::detail {
+
+template <class T>
+void forward(ActId id, const Params& p, const T* x, T* y, std::size_t n);
+template <class T>
+void backward(ActId id, const Params& p, const T* x, const T* dy, T* dx, std::size_t n);
+template <class T>
+void backward_from_y(ActId id, const Params& p, const T* y, const T* dy, T* dx, std::size_t n);
+
+}  // namespace actlab::detail
+
+#endif  // ACTLAB_SRC_CORE_KERNELS_H_

@@ -1,0 +1,157 @@
+// activation_test.cc — Activation: parsing, errors, and the array paths.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "actlab/actlab.h"
+
+namespace actlab {
+namespace {
+
+std::string error_of(std::string_view spec) {
+  try {
+    (void)Activation::parse(spec);
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(Parse, Forms) {
+  EXPECT_EQ(Activation::parse("relu").id(), ActId::relu);
+  EXPECT_EQ(Activation::parse("leaky_relu(negative_slope=0.2)").param("negative_slope"), 0.2);
+  EXPECT_EQ(Activation::parse("leaky_relu(0.2)").param("negative_slope"), 0.2);
+  EXPECT_EQ(Activation::parse("  leaky_relu ( 0.2 ) ").param("negative_slope"), 0.2);
+  EXPECT_EQ(Activation::parse("leaky_relu()").param("negative_slope"), 0.01);
+  const auto ht = Activation::parse("hardtanh(-2, max_val=3)");
+  EXPECT_EQ(ht.param("min_val"), -2.0);
+  EXPECT_EQ(ht.param("max_val"), 3.0);
+  EXPECT_EQ(Activation::parse("gelu(approximate='tanh')").id(), ActId::gelu_tanh);
+  EXPECT_EQ(Activation::parse("gelu(approximate=none)").id(), ActId::gelu);
+  EXPECT_EQ(Activation::parse("heaviside").id(), ActId::step);
+  EXPECT_EQ(Activation::parse("softplus(beta=2, threshold=1e1)").param("threshold"), 10.0);
+}
+
+TEST(Parse, ToStringRoundTrips) {
+  for (const auto& row : catalog()) {
+    const Activation a(row.id);
+    EXPECT_EQ(a.to_string(), row.name);
+    EXPECT_EQ(Activation::parse(a.to_string()), a);
+  }
+  const auto a = Activation::parse("softplus(beta=0.3, threshold=7.25)");
+  EXPECT_EQ(a.to_string(), "softplus(beta=0.3, threshold=7.25)");
+  EXPECT_EQ(Activation::parse(a.to_string()), a);
+}
+
+TEST(Parse, ErrorsNameTheFault) {
+  EXPECT_NE(error_of("gelo").find("unknown activation 'gelo' (did you mean gelu"), std::string::npos);
+  EXPECT_NE(error_of("leaky_relu(slope=1)").find("unknown parameter 'slope' (it takes negative_slope)"),
+            std::string::npos);
+  EXPECT_NE(error_of("leaky_relu(-1)").find("negative_slope = -1 is out of range [0, 1e+06]"), std::string::npos);
+  EXPECT_NE(error_of("elu(alpha=nan)").find("is not a finite number"), std::string::npos);
+  EXPECT_NE(error_of("elu(alpha=inf)").find("is not a finite number"), std::string::npos);
+  EXPECT_NE(error_of("celu(0)").find("out of range (0, 1e+06]"), std::string::npos);
+  EXPECT_NE(error_of("relu(1)").find("too many values (it takes none)"), std::string::npos);
+  EXPECT_NE(error_of("hardtanh(min_val=2, max_val=1)").find("max_val = 1 must be >= min_val = 2"), std::string::npos);
+  EXPECT_NE(error_of("rrelu(0.5, 0.1)").find("upper = 0.1 must be >= lower = 0.5"), std::string::npos);
+  EXPECT_NE(error_of("leaky_relu(negative_slope=abc)").find("'abc' is not a number"), std::string::npos);
+  EXPECT_NE(error_of("leaky_relu(0.1").find("expected ',' or ')'"), std::string::npos);
+  EXPECT_NE(error_of("relu)").find("expected '(' or the end"), std::string::npos);
+  EXPECT_NE(error_of("relu() x").find("unexpected text"), std::string::npos);
+  EXPECT_NE(error_of("").find("empty text"), std::string::npos);
+  EXPECT_NE(error_of("leaky_relu(negative_slope=0.1, 2)").find("positional value after a named one"),
+            std::string::npos);
+  EXPECT_NE(error_of("gelu(approximate=fast)").find("approximate must be 'none' or 'tanh'"), std::string::npos);
+  // Every message is one line.
+  for (const char* bad : {"gelo", "relu(", "celu(0)", "leaky_relu(x=1)"}) {
+    EXPECT_EQ(error_of(bad).find('\n'), std::string::npos) << bad;
+  }
+}
+
+TEST(Set, ValidatesLikeParse) {
+  Activation a(ActId::hardtanh);
+  a.set("max_val", 5);
+  EXPECT_EQ(a.param("max_val"), 5.0);
+  EXPECT_THROW(a.set("min_val", 6), Error);  // would exceed max_val
+  EXPECT_EQ(a.param("min_val"), -1.0);       // unchanged after a failed set
+  EXPECT_THROW(a.set("alpha", 1), Error);
+  EXPECT_THROW((void)a.param("alpha"), Error);
+}
+
+std::vector<double> sample_inputs() {
+  std::vector<double> xs = {0.0, -0.0, 1e-30, -1e-30, 3.0, -3.0, 6.0, 0.5, -0.5, 20.0, -20.0, 90.0, -90.0};
+  std::mt19937 rng(7);
+  std::uniform_real_distribution<double> u(-12, 12);
+  for (int i = 0; i < 500; ++i) xs.push_back(u(rng));
+  return xs;
+}
+
+// Until the SIMD kernels land, the array paths must equal the scalar reference.
+TEST(Arrays, MatchTheScalarReferenceFloatAndDouble) {
+  const auto xs = sample_inputs();
+  for (const auto& row : catalog()) {
+    SCOPED_TRACE(std::string(row.name));
+    const Activation a(row.id);
+    std::vector<double> yd(xs.size()), dxd(xs.size()), ones(xs.size(), 1.0);
+    a.forward(std::span<const double>(xs), std::span<double>(yd));
+    a.backward(std::span<const double>(xs), std::span<const double>(ones), std::span<double>(dxd));
+    std::vector<float> xf(xs.begin(), xs.end()), yf(xs.size()), dxf(xs.size()), onesf(xs.size(), 1.0f);
+    a.forward(std::span<const float>(xf), std::span<float>(yf));
+    a.backward(std::span<const float>(xf), std::span<const float>(onesf), std::span<float>(dxf));
+    for (std::size_t i = 0; i < xs.size(); ++i) {
+      EXPECT_EQ(yd[i], a.eval(xs[i])) << xs[i];
+      EXPECT_EQ(dxd[i], a.derivative(xs[i])) << xs[i];
+      const float want = static_cast<float>(a.eval(xf[i]));
+      const float got = yf[i];
+      EXPECT_TRUE(want == got || (std::isnan(want) && std::isnan(got)) ||
+                  std::fabs(want - got) <= std::fabs(std::nextafter(want, INFINITY) - want))
+          << xf[i];
+    }
+    if (row.bwd == BwdFrom::kY) {
+      std::vector<double> dxy(xs.size());
+      a.backward_from_y(std::span<const double>(yd), std::span<const double>(ones), std::span<double>(dxy));
+      for (std::size_t i = 0; i < xs.size(); ++i) EXPECT_EQ(dxy[i], ref::derivative_from_y(row.id, a.params(), yd[i]));
+    } else {
+      std::vector<double> dxy(xs.size());
+      EXPECT_THROW(
+          a.backward_from_y(std::span<const double>(yd), std::span<const double>(ones), std::span<double>(dxy)), Error);
+    }
+  }
+}
+
+TEST(Arrays, InPlaceEmptyAndMismatchedLengths) {
+  const Activation a = Activation::parse("gelu");
+  std::vector<float> v = {-1, 0, 1, 2};
+  std::vector<float> expect(4);
+  a.forward(std::span<const float>(v), std::span<float>(expect));
+  a.forward(std::span<const float>(v), std::span<float>(v));  // in place
+  EXPECT_EQ(v, expect);
+  std::vector<float> empty;
+  EXPECT_NO_THROW(a.forward(std::span<const float>(empty), std::span<float>(empty)));
+  std::vector<float> short_out(3);
+  try {
+    a.forward(std::span<const float>(v), std::span<float>(short_out));
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_STREQ(e.what(), "gelu.forward: x has 4 elements but y has 3");
+  }
+  std::vector<float> dy(4, 1.0f), dx(5);
+  EXPECT_THROW(a.backward(std::span<const float>(v), std::span<const float>(dy), std::span<float>(dx)), Error);
+  EXPECT_THROW((void)Activation(ActId::relu).param_derivative(1.0, 0), Error);
+}
+
+TEST(Arrays, BackwardScalesByUpstreamGradient) {
+  const Activation a(ActId::tanh);
+  const std::vector<double> x = {-1.0, 0.5, 2.0};
+  const std::vector<double> dy = {2.0, -3.0, 0.5};
+  std::vector<double> dx(3);
+  a.backward(std::span<const double>(x), std::span<const double>(dy), std::span<double>(dx));
+  for (int i = 0; i < 3; ++i) EXPECT_DOUBLE_EQ(dx[i], a.derivative(x[i]) * dy[i]);
+}
+
+}  // namespace
+}  // namespace actlab
