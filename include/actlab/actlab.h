@@ -6,6 +6,7 @@
 #include "actlab/catalog.h"
 #include "actlab/error.h"
 #include "actlab/reference.h"
+#include "actlab/threads.h"
 #include "actlab/version.h"
 
 #endif  // ACTLAB_ACTLAB_H_

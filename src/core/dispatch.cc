@@ -1,36 +1,293 @@
-// dispatch.cc — array kernels. Until the SIMD kernels land this runs the
-// scalar reference element by element (rounded once from extended precision),
-// which is slow but correctly rounded in nearly every case.
+// dispatch.cc — the array kernels: compiled once per SIMD target, chosen at run time.
+//
+// This is the only translation unit that includes hwy/foreach_target.h. It
+// re-includes itself once per target Highway can build for (SSE4, AVX2, AVX-512,
+// and a portable EMU128 fallback on x86), and HWY_DYNAMIC_DISPATCH picks the best
+// one the CPU supports the first time a kernel runs.
+//
+// General structure of every call:
+//   1. activation.cc has validated the spans and parameters;
+//   2. the reference's values at NaN, +inf and −inf for this (row, parameters)
+//      are looked up (cached per thread), so special-value semantics have one source;
+//   3. the array is split into chunks for the thread pool above kParallelMinElements;
+//   4. each chunk runs a map skeleton: whole vectors, then one buffered tail.
 #include <cstddef>
+#include <cstring>
+#include <limits>
+#include <string>
+#include <utility>
+#include <vector>
 
+#undef HWY_TARGET_INCLUDE
+#define HWY_TARGET_INCLUDE "dispatch.cc"
+#include "hwy/foreach_target.h"  // IWYU pragma: keep
+#include "hwy/highway.h"
+#include "kernels/activations-inl.h"
+
+#ifndef ACTLAB_DISPATCH_ONCE_
+#define ACTLAB_DISPATCH_ONCE_
+namespace actlab::detail {
+// Values of one row at the three non-finite inputs, blended into those lanes.
+struct Specials {
+  double nan;
+  double pos_inf;
+  double neg_inf;
+};
+}  // namespace actlab::detail
+#endif
+
+HWY_BEFORE_NAMESPACE();
+namespace actlab::kernels::HWY_NAMESPACE {
+
+using detail::Specials;
+
+// Lane type the kernels compute in, and its float companion of equal lane count.
+using DD = hn::ScalableTag<double>;
+using DF = hn::Rebind<float, DD>;
+
+HWY_INLINE V<DD> LoadAsDouble(DD dd, const double* p) { return hn::LoadU(dd, p); }
+HWY_INLINE V<DD> LoadAsDouble(DD dd, const float* p) { return hn::PromoteTo(dd, hn::LoadU(DF(), p)); }
+HWY_INLINE void StoreFromDouble(DD, V<DD> v, double* p) { hn::StoreU(v, DD(), p); }
+HWY_INLINE void StoreFromDouble(DD, V<DD> v, float* p) {
+#if HWY_TARGET == HWY_SCALAR
+  *p = static_cast<float>(hn::GetLane(v));  // Highway's scalar DemoteTo saturates ±inf to ±FLT_MAX
+#else
+  hn::StoreU(hn::DemoteTo(DF(), v), DF(), p);
+#endif
+}
+
+// The reference's values where x is NaN or ±inf (rare: one test per vector).
+HWY_INLINE V<DD> PatchSpecials(DD dd, V<DD> x, V<DD> r, const Specials& s) {
+  const auto nonfinite = hn::Not(hn::IsFinite(x));
+  if (HWY_LIKELY(hn::AllFalse(dd, nonfinite))) return r;
+  r = hn::IfThenElse(hn::IsNaN(x), hn::Set(dd, s.nan), r);
+  const auto inf = hn::IsInf(x);
+  r = hn::IfThenElse(hn::And(inf, hn::Gt(x, hn::Zero(dd))), hn::Set(dd, s.pos_inf), r);
+  return hn::IfThenElse(hn::And(inf, hn::Lt(x, hn::Zero(dd))), hn::Set(dd, s.neg_inf), r);
+}
+
+// y[i] = f(x[i]): whole vectors, then the remainder through a stack buffer
+// (one tail path for every target; no masked load may read past the array).
+template <typename T, class F>
+HWY_INLINE void MapUnary(const T* x, T* y, std::size_t n, const Specials& s, F f) {
+  const DD dd;
+  const std::size_t N = hn::Lanes(dd);
+  std::size_t i = 0;
+  for (; i + N <= n; i += N) {
+    const V<DD> vx = LoadAsDouble(dd, x + i);
+    StoreFromDouble(dd, PatchSpecials(dd, vx, f(dd, vx), s), y + i);
+  }
+  if (i == n) return;
+  alignas(64) T in[hn::MaxLanes(dd)] = {};
+  alignas(64) T out[hn::MaxLanes(dd)];
+  std::memcpy(in, x + i, (n - i) * sizeof(T));
+  const V<DD> vx = LoadAsDouble(dd, in);
+  StoreFromDouble(dd, PatchSpecials(dd, vx, f(dd, vx), s), out);
+  std::memcpy(y + i, out, (n - i) * sizeof(T));
+}
+
+// dx[i] = f'(x[i])·dy[i], with f' from x (or from y: the same skeleton).
+template <typename T, class F>
+HWY_INLINE void MapBackward(const T* x, const T* dy, T* dx, std::size_t n, const Specials& s, F f) {
+  const DD dd;
+  const std::size_t N = hn::Lanes(dd);
+  std::size_t i = 0;
+  for (; i + N <= n; i += N) {
+    const V<DD> vx = LoadAsDouble(dd, x + i);
+    StoreFromDouble(dd, hn::Mul(PatchSpecials(dd, vx, f(dd, vx), s), LoadAsDouble(dd, dy + i)), dx + i);
+  }
+  if (i == n) return;
+  alignas(64) T in[hn::MaxLanes(dd)] = {};
+  alignas(64) T grad[hn::MaxLanes(dd)] = {};
+  alignas(64) T out[hn::MaxLanes(dd)];
+  std::memcpy(in, x + i, (n - i) * sizeof(T));
+  std::memcpy(grad, dy + i, (n - i) * sizeof(T));
+  const V<DD> vx = LoadAsDouble(dd, in);
+  StoreFromDouble(dd, hn::Mul(PatchSpecials(dd, vx, f(dd, vx), s), LoadAsDouble(dd, grad)), out);
+  std::memcpy(dx + i, out, (n - i) * sizeof(T));
+}
+
+template <class K>
+concept HasDfY = requires(DD d, V<DD> v, const Params& p) {
+  K::df_y(d, v, p);
+};
+
+template <typename T>
+void Forward(ActId id, const Params& p, const T* x, T* y, std::size_t n, const Specials& s) {
+  switch (id) {
+#define ACTLAB_ACT(id, ...) \
+  case ActId::id:           \
+    return MapUnary(x, y, n, s, [&p](DD d, V<DD> v) HWY_ATTR { return id##_k::fwd(d, v, p); });
+#include "actlab/catalog.def"
+#undef ACTLAB_ACT
+  }
+}
+
+template <typename T>
+void Backward(ActId id, const Params& p, const T* x, const T* dy, T* dx, std::size_t n, const Specials& s) {
+  switch (id) {
+#define ACTLAB_ACT(id, ...) \
+  case ActId::id:           \
+    return MapBackward(x, dy, dx, n, s, [&p](DD d, V<DD> v) HWY_ATTR { return id##_k::df(d, v, p); });
+#include "actlab/catalog.def"
+#undef ACTLAB_ACT
+  }
+}
+
+template <class K, typename T>
+HWY_INLINE void MapDfY(const Params& p, const T* y, const T* dy, T* dx, std::size_t n, const Specials& s) {
+  if constexpr (HasDfY<K>) {
+    MapBackward(y, dy, dx, n, s, [&p](DD d, V<DD> v) HWY_ATTR { return K::df_y(d, v, p); });
+  }
+}
+
+// The catalog's kY flag and the kernel's df_y must agree (as in reference.cc).
+#define ACTLAB_ACT(id, props, bwd, ...) \
+  static_assert((BwdFrom::bwd == BwdFrom::kY) == HasDfY<id##_k>, #id ": kY in catalog.def iff the kernel has df_y");
+#include "actlab/catalog.def"
+#undef ACTLAB_ACT
+
+template <typename T>
+void BackwardFromY(ActId id, const Params& p, const T* y, const T* dy, T* dx, std::size_t n, const Specials& s) {
+  switch (id) {
+#define ACTLAB_ACT(id, ...) \
+  case ActId::id:           \
+    return MapDfY<id##_k>(p, y, dy, dx, n, s);
+#include "actlab/catalog.def"
+#undef ACTLAB_ACT
+  }
+}
+
+void ForwardF32(ActId id, const Params& p, const float* x, float* y, std::size_t n, const Specials& s) {
+  Forward(id, p, x, y, n, s);
+}
+void ForwardF64(ActId id, const Params& p, const double* x, double* y, std::size_t n, const Specials& s) {
+  Forward(id, p, x, y, n, s);
+}
+void BackwardF32(ActId id, const Params& p, const float* x, const float* dy, float* dx, std::size_t n,
+                 const Specials& s) {
+  Backward(id, p, x, dy, dx, n, s);
+}
+void BackwardF64(ActId id, const Params& p, const double* x, const double* dy, double* dx, std::size_t n,
+                 const Specials& s) {
+  Backward(id, p, x, dy, dx, n, s);
+}
+void BackwardFromYF32(ActId id, const Params& p, const float* y, const float* dy, float* dx, std::size_t n,
+                      const Specials& s) {
+  BackwardFromY(id, p, y, dy, dx, n, s);
+}
+void BackwardFromYF64(ActId id, const Params& p, const double* y, const double* dy, double* dx, std::size_t n,
+                      const Specials& s) {
+  BackwardFromY(id, p, y, dy, dx, n, s);
+}
+
+}  // namespace actlab::kernels::HWY_NAMESPACE
+HWY_AFTER_NAMESPACE();
+
+#if HWY_ONCE
 #include "actlab/reference.h"
 #include "kernels.h"
+#include "parallel.h"
+
+namespace actlab::kernels {
+HWY_EXPORT(ForwardF32);
+HWY_EXPORT(ForwardF64);
+HWY_EXPORT(BackwardF32);
+HWY_EXPORT(BackwardF64);
+HWY_EXPORT(BackwardFromYF32);
+HWY_EXPORT(BackwardFromYF64);
+}  // namespace actlab::kernels
 
 namespace actlab::detail {
+namespace {
+
+enum class Which { kForward, kDerivative, kDerivativeFromY };
+
+// The reference at NaN and ±inf for (row, parameters), cached per thread for the last key.
+Specials specials(Which which, ActId id, const Params& p) {
+  struct Entry {
+    Which which;
+    ActId id;
+    Params p;
+    Specials s;
+  };
+  thread_local Entry cache{Which::kForward, ActId::identity, {}, {}};
+  thread_local bool valid = false;
+  if (valid && cache.which == which && cache.id == id && cache.p == p) return cache.s;
+  const auto eval = [&](double v) {
+    switch (which) {
+      case Which::kForward:
+        return ref::forward(id, p, v);
+      case Which::kDerivative:
+        return ref::derivative(id, p, v);
+      case Which::kDerivativeFromY:
+        return ref::derivative_from_y(id, p, v);
+    }
+    return v;
+  };
+  constexpr double kInf = std::numeric_limits<double>::infinity();
+  cache = {which, id, p, {eval(std::numeric_limits<double>::quiet_NaN()), eval(kInf), eval(-kInf)}};
+  valid = true;
+  return cache.s;
+}
+
+}  // namespace
 
 template <>
 void forward<float>(ActId id, const Params& p, const float* x, float* y, std::size_t n) {
-  for (std::size_t i = 0; i < n; ++i) y[i] = ref::forward_f(id, p, x[i]);
+  const Specials s = specials(Which::kForward, id, p);
+  parallel_for(n, [&](std::size_t b, std::size_t e) {
+    HWY_DYNAMIC_DISPATCH(kernels::ForwardF32)(id, p, x + b, y + b, e - b, s);
+  });
 }
 template <>
 void forward<double>(ActId id, const Params& p, const double* x, double* y, std::size_t n) {
-  for (std::size_t i = 0; i < n; ++i) y[i] = ref::forward(id, p, x[i]);
+  const Specials s = specials(Which::kForward, id, p);
+  parallel_for(n, [&](std::size_t b, std::size_t e) {
+    HWY_DYNAMIC_DISPATCH(kernels::ForwardF64)(id, p, x + b, y + b, e - b, s);
+  });
 }
 template <>
 void backward<float>(ActId id, const Params& p, const float* x, const float* dy, float* dx, std::size_t n) {
-  for (std::size_t i = 0; i < n; ++i) dx[i] = ref::backward_f(id, p, x[i], dy[i]);
+  const Specials s = specials(Which::kDerivative, id, p);
+  parallel_for(n, [&](std::size_t b, std::size_t e) {
+    HWY_DYNAMIC_DISPATCH(kernels::BackwardF32)(id, p, x + b, dy + b, dx + b, e - b, s);
+  });
 }
 template <>
 void backward<double>(ActId id, const Params& p, const double* x, const double* dy, double* dx, std::size_t n) {
-  for (std::size_t i = 0; i < n; ++i) dx[i] = ref::derivative(id, p, x[i]) * dy[i];
+  const Specials s = specials(Which::kDerivative, id, p);
+  parallel_for(n, [&](std::size_t b, std::size_t e) {
+    HWY_DYNAMIC_DISPATCH(kernels::BackwardF64)(id, p, x + b, dy + b, dx + b, e - b, s);
+  });
 }
 template <>
 void backward_from_y<float>(ActId id, const Params& p, const float* y, const float* dy, float* dx, std::size_t n) {
-  for (std::size_t i = 0; i < n; ++i) dx[i] = ref::backward_from_y_f(id, p, y[i], dy[i]);
+  const Specials s = specials(Which::kDerivativeFromY, id, p);
+  parallel_for(n, [&](std::size_t b, std::size_t e) {
+    HWY_DYNAMIC_DISPATCH(kernels::BackwardFromYF32)(id, p, y + b, dy + b, dx + b, e - b, s);
+  });
 }
 template <>
 void backward_from_y<double>(ActId id, const Params& p, const double* y, const double* dy, double* dx, std::size_t n) {
-  for (std::size_t i = 0; i < n; ++i) dx[i] = ref::derivative_from_y(id, p, y[i]) * dy[i];
+  const Specials s = specials(Which::kDerivativeFromY, id, p);
+  parallel_for(n, [&](std::size_t b, std::size_t e) {
+    HWY_DYNAMIC_DISPATCH(kernels::BackwardFromYF64)(id, p, y + b, dy + b, dx + b, e - b, s);
+  });
+}
+
+std::vector<std::pair<std::int64_t, std::string>> simd_targets() {
+  std::vector<std::pair<std::int64_t, std::string>> out;
+  for (const std::int64_t t : hwy::SupportedAndGeneratedTargets()) out.emplace_back(t, hwy::TargetName(t));
+  return out;
+}
+
+void force_simd_target(std::int64_t target) { hwy::SetSupportedTargetsForTest(target); }
+
+std::string active_simd_target() {
+  const auto targets = hwy::SupportedAndGeneratedTargets();  // best first
+  return targets.empty() ? "none" : hwy::TargetName(targets.front());
 }
 
 }  // namespace actlab::detail
+#endif  // HWY_ONCE

@@ -7,6 +7,10 @@
 #define ACTLAB_SRC_CORE_KERNELS_H_
 
 #include <cstddef>
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "actlab/activation.h"
 #include "actlab/catalog.h"
@@ -19,6 +23,13 @@ template <class T>
 void backward(ActId id, const Params& p, const T* x, const T* dy, T* dx, std::size_t n);
 template <class T>
 void backward_from_y(ActId id, const Params& p, const T* y, const T* dy, T* dx, std::size_t n);
+
+/** SIMD targets compiled in and supported by this CPU, best first: (Highway bit, name). */
+std::vector<std::pair<std::int64_t, std::string>> simd_targets();
+/** Restricts dispatch to `target` (a Highway bit); 0 restores normal dispatch. For tests. */
+void force_simd_target(std::int64_t target);
+/** Name of the target the kernels dispatch to now. */
+std::string active_simd_target();
 
 }  // namespace actlab::detail
 

@@ -51,6 +51,10 @@ LD sigm(LD t) {
 // log(1 + e^t) without overflow or cancellation.
 LD softplus_ld(LD t) { return t > 0 ? t + std::log1p(std::exp(-t)) : std::log1p(std::exp(t)); }
 
+// The derivatives of the self-gated rows (gelu, silu, mish, …) are negative for
+// x < −1; where even long double underflows, the correctly rounded value is −0.
+LD negative_tail_zero(LD x, LD r) { return (r == 0 && x < -1) ? -0.0L : r; }
+
 // ---------------------------------------------------------------------------
 // One struct per catalog row, in catalog order.
 
@@ -129,7 +133,9 @@ struct gelu_ref {
   // x·Φ(x) = x/2·erfc(−x/√2): erfc keeps the negative tail.
   static LD f(LD x, const Params&) { return x / 2 * std::erfc(-x * kInvSqrt2); }
   // Φ(x) + x·φ(x); at ±inf this is NaN (inf·0), as PyTorch's.
-  static LD df(LD x, const Params&) { return std::erfc(-x * kInvSqrt2) / 2 + x * kInvSqrt2Pi * std::exp(-x * x / 2); }
+  static LD df(LD x, const Params&) {
+    return negative_tail_zero(x, std::erfc(-x * kInvSqrt2) / 2 + x * kInvSqrt2Pi * std::exp(-x * x / 2));
+  }
 };
 
 struct gelu_tanh_ref {
@@ -140,7 +146,7 @@ struct gelu_tanh_ref {
   static LD df(LD x, const Params&) {
     const LD t = 2 * u(x);
     const LD du = kSqrt2OverPi * (1 + 3 * kGeluTanhA * x * x);
-    return sigm(t) + 2 * x * sigm(t) * sigm(-t) * du;
+    return negative_tail_zero(x, sigm(t) + 2 * x * sigm(t) * sigm(-t) * du);
   }
 };
 
@@ -148,7 +154,7 @@ struct gelu_tanh_ref {
 LD self_gated_sigmoid(LD x, LD k) { return x * sigm(k * x); }
 LD self_gated_sigmoid_df(LD x, LD k) {
   const LD t = k * x;
-  return sigm(t) + t * sigm(t) * sigm(-t);
+  return negative_tail_zero(x, sigm(t) + t * sigm(t) * sigm(-t));
 }
 
 struct gelu_sigmoid_ref {
@@ -197,7 +203,7 @@ struct mish_ref {
     LD t = 0;
     LD om = 0;
     gate(x, &t, &om);
-    return t + x * sigm(x) * om * (2 - om);  // 1 − t² = om·(2 − om)
+    return negative_tail_zero(x, t + x * sigm(x) * om * (2 - om));  // 1 − t² = om·(2 − om)
   }
 };
 
@@ -209,11 +215,12 @@ struct sigmoid_ref {
 
 struct log_sigmoid_ref {
   static LD f(LD x, const Params&) {
+    // Negative for every finite x, so an underflowed result is −0; +0 at +inf as PyTorch.
     const LD y = -softplus_ld(-x);
-    return y == 0 ? 0 : y;  // PyTorch gives +0 where the result underflows
+    return (y == 0 && std::isinf(x)) ? 0 : y;
   }
   static LD df(LD x, const Params&) { return sigm(-x); }
-  static LD df_y(LD y, const Params&) { return -std::expm1(y); }
+  static LD df_y(LD y, const Params&) { return y == 0 ? 0 : -std::expm1(y); }  // σ(−x) >= +0
 };
 
 struct tanh_ref {

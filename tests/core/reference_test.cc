@@ -99,6 +99,7 @@ const Difference kDeliberate[] = {
     {"hardswish", kMax, false, "PyTorch overflows in x·6 before dividing by 6"},
     {"gelu_tanh", kMax, true, "PyTorch's x³ overflows to inf·0 = NaN; the derivative there is 1"},
     {"gelu_tanh", -kMax, true, "PyTorch's x³ overflows to inf·0 = NaN; the derivative there is 0"},
+    {"log_sigmoid", kMax, false, "the value is negative, so it underflows to −0; PyTorch gives +0"},
 };
 
 bool deliberate(const std::string& spec, double x, bool derivative) {

@@ -1,0 +1,591 @@
+// activations-inl.h — the SIMD kernel of every catalog row, forward and derivative side by side.
+//
+// Contract (all rows; measured numbers in docs/accuracy.md):
+//   float32 arrays: each lane is promoted to double, computed here, and rounded
+//     once, so the result is within 1 ulp of the correctly rounded value
+//     (usually correctly rounded) over every finite float input, with no flush
+//     to zero and no sign error in any tail: float's whole range, subnormals
+//     included, lies inside double's normal range.
+//   float64 arrays: the same code on double lanes; a few ulp for most rows,
+//     more in the far tails of gelu_tanh and tanhshrink (see docs/accuracy.md).
+//   NaN, ±inf: not handled here. dispatch.cc blends the reference's values for
+//     those lanes, so the special-value semantics live in one place
+//     (src/core/reference.cc) and are PyTorch's.
+//   −0: each row returns the reference's signed zero (relu(−0) = −0, elu(−0) = +0).
+//
+// Each row is a struct <id>_k with
+//   fwd(d, x, p)   y = f(x)
+//   df(d, x, p)    f'(x); dispatch.cc multiplies by dy
+//   df_y(d, y, p)  f'(x) from y, only for rows whose catalog entry says kY
+#if defined(ACTLAB_SRC_CORE_KERNELS_ACTIVATIONS_INL_H_) == defined(HWY_TARGET_TOGGLE)
+#ifdef ACTLAB_SRC_CORE_KERNELS_ACTIVATIONS_INL_H_
+#undef ACTLAB_SRC_CORE_KERNELS_ACTIVATIONS_INL_H_
+#else
+#define ACTLAB_SRC_CORE_KERNELS_ACTIVATIONS_INL_H_
+#endif
+
+#include "actlab/activation.h"
+#include "hwy/highway.h"
+#include "math-inl.h"
+
+HWY_BEFORE_NAMESPACE();
+namespace actlab::kernels::HWY_NAMESPACE {
+
+using actlab::Params;
+
+// ---------------------------------------------------------------- piecewise linear (exact)
+
+struct identity_k {
+  template <class D>
+  static V<D> fwd(D, V<D> x, const Params&) {
+    return x;
+  }
+  template <class D>
+  static V<D> df(D d, V<D>, const Params&) {
+    return Num(d, 1.0);
+  }
+  template <class D>
+  static V<D> df_y(D d, V<D>, const Params&) {
+    return Num(d, 1.0);
+  }
+};
+
+struct step_k {
+  template <class D>
+  static V<D> fwd(D d, V<D> x, const Params&) {
+    return hn::IfThenElseZero(hn::Ge(x, hn::Zero(d)), Num(d, 1.0));
+  }
+  template <class D>
+  static V<D> df(D d, V<D>, const Params&) {
+    return hn::Zero(d);
+  }
+  template <class D>
+  static V<D> df_y(D d, V<D>, const Params&) {
+    return hn::Zero(d);
+  }
+};
+
+// 1 where the mask holds, else 0.
+template <class D, class M>
+HWY_INLINE V<D> OneIf(D d, M m) {
+  return hn::IfThenElseZero(m, Num(d, 1.0));
+}
+
+struct relu_k {
+  template <class D>
+  static V<D> fwd(D d, V<D> x, const Params&) {
+    return hn::IfThenZeroElse(hn::Lt(x, hn::Zero(d)), x);  // keeps −0
+  }
+  template <class D>
+  static V<D> df(D d, V<D> x, const Params&) {
+    return OneIf(d, hn::Gt(x, hn::Zero(d)));
+  }
+  template <class D>
+  static V<D> df_y(D d, V<D> y, const Params&) {
+    return OneIf(d, hn::Gt(y, hn::Zero(d)));
+  }
+};
+
+// clamp(x, lo, hi) keeping x's −0, by comparisons rather than min/max.
+template <class D>
+HWY_INLINE V<D> Clamp(D d, V<D> x, double lo, double hi) {
+  const V<D> vlo = Num(d, lo);
+  const V<D> vhi = Num(d, hi);
+  return hn::IfThenElse(hn::Lt(x, vlo), vlo, hn::IfThenElse(hn::Gt(x, vhi), vhi, x));
+}
+template <class D>
+HWY_INLINE V<D> OneInside(D d, V<D> x, double lo, double hi) {
+  return OneIf(d, hn::And(hn::Gt(x, Num(d, lo)), hn::Lt(x, Num(d, hi))));
+}
+
+struct relu6_k {
+  template <class D>
+  static V<D> fwd(D d, V<D> x, const Params&) {
+    return Clamp(d, x, 0.0, 6.0);
+  }
+  template <class D>
+  static V<D> df(D d, V<D> x, const Params&) {
+    return OneInside(d, x, 0.0, 6.0);
+  }
+  template <class D>
+  static V<D> df_y(D d, V<D> y, const Params&) {
+    return OneInside(d, y, 0.0, 6.0);
+  }
+};
+
+// x > 0 ? x : slope·x, and its derivative: leaky_relu, prelu, rrelu (eval).
+template <class D>
+HWY_INLINE V<D> Leaky(D d, V<D> x, double slope) {
+  return hn::IfThenElse(hn::Gt(x, hn::Zero(d)), x, hn::Mul(x, Num(d, slope)));
+}
+template <class D>
+HWY_INLINE V<D> LeakyDf(D d, V<D> x, double slope) {
+  return hn::IfThenElse(hn::Gt(x, hn::Zero(d)), Num(d, 1.0), Num(d, slope));
+}
+
+struct leaky_relu_k {
+  template <class D>
+  static V<D> fwd(D d, V<D> x, const Params& p) {
+    return Leaky(d, x, p[0]);
+  }
+  template <class D>
+  static V<D> df(D d, V<D> x, const Params& p) {
+    return LeakyDf(d, x, p[0]);
+  }
+  template <class D>
+  static V<D> df_y(D d, V<D> y, const Params& p) {
+    return LeakyDf(d, y, p[0]);
+  }
+};
+
+struct prelu_k {
+  template <class D>
+  static V<D> fwd(D d, V<D> x, const Params& p) {
+    return Leaky(d, x, p[0]);
+  }
+  template <class D>
+  static V<D> df(D d, V<D> x, const Params& p) {
+    return LeakyDf(d, x, p[0]);
+  }
+};
+
+struct rrelu_k {
+  // The mean slope is rounded once from the two bounds, as the reference does.
+  static double slope(const Params& p) { return static_cast<double>((static_cast<long double>(p[0]) + p[1]) / 2); }
+  template <class D>
+  static V<D> fwd(D d, V<D> x, const Params& p) {
+    return Leaky(d, x, slope(p));
+  }
+  template <class D>
+  static V<D> df(D d, V<D> x, const Params& p) {
+    return LeakyDf(d, x, slope(p));
+  }
+  template <class D>
+  static V<D> df_y(D d, V<D> y, const Params& p) {
+    return LeakyDf(d, y, slope(p));
+  }
+};
+
+struct hardtanh_k {
+  template <class D>
+  static V<D> fwd(D d, V<D> x, const Params& p) {
+    return Clamp(d, x, p[0], p[1]);
+  }
+  template <class D>
+  static V<D> df(D d, V<D> x, const Params& p) {
+    return OneInside(d, x, p[0], p[1]);
+  }
+  template <class D>
+  static V<D> df_y(D d, V<D> y, const Params& p) {
+    return OneInside(d, y, p[0], p[1]);
+  }
+};
+
+struct hardsigmoid_k {
+  // (x + 3)/6 inside; float32 inputs make x + 3 exact in double, so one rounding.
+  template <class D>
+  static V<D> fwd(D d, V<D> x, const Params&) {
+    const V<D> mid = hn::Div(hn::Add(x, Num(d, 3.0)), Num(d, 6.0));
+    return hn::IfThenZeroElse(hn::Lt(x, Num(d, -3.0)), hn::IfThenElse(hn::Gt(x, Num(d, 3.0)), Num(d, 1.0), mid));
+  }
+  template <class D>
+  static V<D> df(D d, V<D> x, const Params&) {
+    return hn::Mul(OneInside(d, x, -3.0, 3.0), Num(d, 1.0 / 6.0));
+  }
+  template <class D>
+  static V<D> df_y(D d, V<D> y, const Params&) {
+    return hn::Mul(OneInside(d, y, 0.0, 1.0), Num(d, 1.0 / 6.0));
+  }
+};
+
+struct hardswish_k {
+  // x·(x + 3)/6 inside: for float32 inputs x·(x + 3) is exact in double.
+  template <class D>
+  static V<D> fwd(D d, V<D> x, const Params&) {
+    const V<D> mid = hn::Div(hn::Mul(x, hn::Add(x, Num(d, 3.0))), Num(d, 6.0));
+    const V<D> r = hn::IfThenElse(hn::Le(x, Num(d, 3.0)), mid, x);
+    return hn::IfThenElse(hn::Le(x, Num(d, -3.0)), Num(d, -0.0), r);  // PyTorch's x·0 = −0
+  }
+  template <class D>
+  static V<D> df(D d, V<D> x, const Params&) {
+    const V<D> mid = hn::MulAdd(x, Num(d, 1.0 / 3.0), Num(d, 0.5));
+    return hn::IfThenZeroElse(hn::Lt(x, Num(d, -3.0)), hn::IfThenElse(hn::Le(x, Num(d, 3.0)), mid, Num(d, 1.0)));
+  }
+};
+
+struct softshrink_k {
+  template <class D>
+  static V<D> fwd(D d, V<D> x, const Params& p) {
+    const V<D> l = Num(d, p[0]);
+    const V<D> r =
+        hn::IfThenElse(hn::Gt(x, l), hn::Sub(x, l), hn::IfThenElseZero(hn::Lt(x, hn::Neg(l)), hn::Add(x, l)));
+    return r;
+  }
+  template <class D>
+  static V<D> df(D d, V<D> x, const Params& p) {
+    return OneIf(d, hn::Gt(hn::Abs(x), Num(d, p[0])));
+  }
+  template <class D>
+  static V<D> df_y(D d, V<D> y, const Params&) {
+    return OneIf(d, hn::Ne(y, hn::Zero(d)));
+  }
+};
+
+struct hardshrink_k {
+  template <class D>
+  static V<D> fwd(D d, V<D> x, const Params& p) {
+    return hn::IfThenElseZero(hn::Gt(hn::Abs(x), Num(d, p[0])), x);
+  }
+  template <class D>
+  static V<D> df(D d, V<D> x, const Params& p) {
+    return OneIf(d, hn::Gt(hn::Abs(x), Num(d, p[0])));
+  }
+  template <class D>
+  static V<D> df_y(D d, V<D> y, const Params&) {
+    return OneIf(d, hn::Ne(y, hn::Zero(d)));
+  }
+};
+
+struct threshold_k {
+  template <class D>
+  static V<D> fwd(D d, V<D> x, const Params& p) {
+    return hn::IfThenElse(hn::Le(x, Num(d, p[0])), Num(d, p[1]), x);
+  }
+  template <class D>
+  static V<D> df(D d, V<D> x, const Params& p) {
+    return OneIf(d, hn::Gt(x, Num(d, p[0])));
+  }
+};
+
+struct relu_squared_k {
+  template <class D>
+  static V<D> fwd(D d, V<D> x, const Params&) {
+    return hn::IfThenElseZero(hn::Gt(x, hn::Zero(d)), hn::Mul(x, x));
+  }
+  template <class D>
+  static V<D> df(D d, V<D> x, const Params&) {
+    return hn::IfThenElseZero(hn::Gt(x, hn::Zero(d)), hn::Add(x, x));
+  }
+};
+
+// ---------------------------------------------------------------- exponential family
+
+// ELU family: x > 0 ? x : alpha·expm1(x·input_scale), and +0 at ±0 (PyTorch).
+template <class D>
+HWY_INLINE V<D> EluCore(D d, V<D> x, double alpha, double input_scale_div) {
+  const V<D> neg = hn::Mul(Num(d, alpha), hn::Expm1(d, hn::Div(hn::Min(x, hn::Zero(d)), Num(d, input_scale_div))));
+  const V<D> r = hn::IfThenElse(hn::Gt(x, hn::Zero(d)), x, neg);
+  return hn::IfThenZeroElse(hn::Eq(x, hn::Zero(d)), r);
+}
+
+struct elu_k {
+  template <class D>
+  static V<D> fwd(D d, V<D> x, const Params& p) {
+    return EluCore(d, x, p[0], 1.0);
+  }
+  template <class D>
+  static V<D> df(D d, V<D> x, const Params& p) {
+    return hn::IfThenElse(hn::Le(x, hn::Zero(d)), hn::Mul(Num(d, p[0]), ExpNonPositive(d, x)), Num(d, 1.0));
+  }
+  template <class D>
+  static V<D> df_y(D d, V<D> y, const Params& p) {
+    return hn::IfThenElse(hn::Le(y, hn::Zero(d)), hn::Add(y, Num(d, p[0])), Num(d, 1.0));
+  }
+};
+
+struct celu_k {
+  template <class D>
+  static V<D> fwd(D d, V<D> x, const Params& p) {
+    return EluCore(d, x, p[0], p[0]);
+  }
+  template <class D>
+  static V<D> df(D d, V<D> x, const Params& p) {
+    const V<D> e = ExpNonPositive(d, hn::Div(hn::Min(x, hn::Zero(d)), Num(d, p[0])));
+    return hn::IfThenElse(hn::Le(x, hn::Zero(d)), e, Num(d, 1.0));
+  }
+  template <class D>
+  static V<D> df_y(D d, V<D> y, const Params& p) {
+    return hn::IfThenElse(hn::Le(y, hn::Zero(d)), hn::Add(hn::Div(y, Num(d, p[0])), Num(d, 1.0)), Num(d, 1.0));
+  }
+};
+
+// PyTorch's SELU constants, rounded to double.
+inline constexpr double kSeluAlpha = 1.6732632423543772848170429916717;
+inline constexpr double kSeluScale = 1.0507009873554804934193349852946;
+inline constexpr double kSeluScaleAlpha = 1.7580993408473768599402175208123;
+
+struct selu_k {
+  template <class D>
+  static V<D> fwd(D d, V<D> x, const Params&) {
+    const V<D> neg = hn::Mul(Num(d, kSeluScaleAlpha), hn::Expm1(d, hn::Min(x, hn::Zero(d))));
+    const V<D> r = hn::IfThenElse(hn::Gt(x, hn::Zero(d)), hn::Mul(x, Num(d, kSeluScale)), neg);
+    return hn::IfThenZeroElse(hn::Eq(x, hn::Zero(d)), r);
+  }
+  template <class D>
+  static V<D> df(D d, V<D> x, const Params&) {
+    return hn::IfThenElse(hn::Le(x, hn::Zero(d)), hn::Mul(Num(d, kSeluScaleAlpha), ExpNonPositive(d, x)),
+                          Num(d, kSeluScale));
+  }
+  template <class D>
+  static V<D> df_y(D d, V<D> y, const Params&) {
+    return hn::IfThenElse(hn::Le(y, hn::Zero(d)), hn::Add(y, Num(d, kSeluScaleAlpha)), Num(d, kSeluScale));
+  }
+};
+
+// ---------------------------------------------------------------- self-gated (x·gate)
+
+// The derivatives of the self-gated rows are negative for x < −1; where they
+// underflow, the correctly rounded result is −0, not the +0 that σ + x·σσ gives.
+template <class D>
+HWY_INLINE V<D> NegativeTailZero(D d, V<D> x, V<D> r) {
+  return hn::IfThenElse(hn::And(hn::Eq(r, hn::Zero(d)), hn::Lt(x, Num(d, -1.0))), Num(d, -0.0), r);
+}
+
+struct gelu_k {
+  // x·Φ(x) with Φ from the normal tail on the far side (no 1 + erf cancellation).
+  template <class D>
+  static V<D> fwd(D d, V<D> x, const Params&) {
+    return hn::Mul(x, NormalCdf(d, x, ExpHalfSquareNeg(d, x)));
+  }
+  // Φ(x) + x·φ(x), φ(x) = exp(−x²/2)/√(2π); both share exp(−x²/2).
+  template <class D>
+  static V<D> df(D d, V<D> x, const Params&) {
+    const V<D> e = ExpHalfSquareNeg(d, x);
+    return NegativeTailZero(d, x, hn::MulAdd(hn::Mul(x, e), Num(d, 0.39894228040143267794), NormalCdf(d, x, e)));
+  }
+};
+
+// x·σ(k·x) and σ(kx) + kx·σ(kx)σ(−kx): silu (k = 1), swish (k = beta), gelu_sigmoid
+// (k = 1.702 as khi + klo). k·x is carried as hi + lo into the exp.
+template <class D>
+HWY_INLINE V<D> GatedSigmoid(D d, V<D> x, double khi, double klo = 0.0) {
+  V<D> hi, lo;
+  MulSplit(d, x, khi, klo, &hi, &lo);
+  return hn::Mul(x, LogisticOf(d, hi, lo).sigma);
+}
+template <class D>
+HWY_INLINE V<D> GatedSigmoidDf(D d, V<D> x, double khi, double klo = 0.0) {
+  V<D> hi, lo;
+  MulSplit(d, x, khi, klo, &hi, &lo);
+  const Logistic<D> l = LogisticOf(d, hi, lo);
+  return NegativeTailZero(d, x, hn::MulAdd(hi, l.product, l.sigma));
+}
+
+struct gelu_sigmoid_k {
+  template <class D>
+  static V<D> fwd(D d, V<D> x, const Params&) {
+    return GatedSigmoid(d, x, kGeluSigmoidKHi, kGeluSigmoidKLo);
+  }
+  template <class D>
+  static V<D> df(D d, V<D> x, const Params&) {
+    return GatedSigmoidDf(d, x, kGeluSigmoidKHi, kGeluSigmoidKLo);
+  }
+};
+
+struct silu_k {
+  template <class D>
+  static V<D> fwd(D d, V<D> x, const Params&) {
+    return GatedSigmoid(d, x, 1.0);
+  }
+  template <class D>
+  static V<D> df(D d, V<D> x, const Params&) {
+    return GatedSigmoidDf(d, x, 1.0);
+  }
+};
+
+struct swish_k {
+  template <class D>
+  static V<D> fwd(D d, V<D> x, const Params& p) {
+    return GatedSigmoid(d, x, p[0]);
+  }
+  template <class D>
+  static V<D> df(D d, V<D> x, const Params& p) {
+    return GatedSigmoidDf(d, x, p[0]);
+  }
+};
+
+struct gelu_tanh_k {
+  // 2u = 2√(2/π)(x + 0.044715x³), carried as hi + lo (compensated: each
+  // product's error from an FMA, the sum's from TwoSum), so exp(2u) keeps its
+  // low bits for |2u| up to ~700. x/2·(1 + tanh u) = x·σ(2u).
+  template <class D>
+  static void two_u(D d, V<D> x, V<D>* hi, V<D>* lo) {
+    const V<D> x2 = hn::Mul(x, x);
+    const V<D> x2_lo = ProductError(d, x, x, x2);
+    const V<D> x3 = hn::Mul(x2, x);
+    const V<D> x3_lo = hn::MulAdd(x2_lo, x, ProductError(d, x2, x, x3));
+    V<D> ax3, ax3_lo;
+    MulSplit(d, x3, kGeluTanhAHi, kGeluTanhALo, &ax3, &ax3_lo);
+    ax3_lo = hn::MulAdd(x3_lo, Num(d, kGeluTanhAHi), ax3_lo);
+    const V<D> s = hn::Add(x, ax3);  // TwoSum
+    const V<D> bb = hn::Sub(s, x);
+    const V<D> s_lo = hn::Add(hn::Add(hn::Sub(x, hn::Sub(s, bb)), hn::Sub(ax3, bb)), ax3_lo);
+    MulSplit(d, s, kTwoSqrt2OverPiHi, kTwoSqrt2OverPiLo, hi, lo);
+    *lo = hn::MulAdd(s_lo, Num(d, kTwoSqrt2OverPiHi), *lo);
+  }
+  template <class D>
+  static V<D> fwd(D d, V<D> x, const Params&) {
+    V<D> hi, lo;
+    two_u(d, x, &hi, &lo);
+    return hn::Mul(x, LogisticOf(d, hi, lo).sigma);
+  }
+  // σ(2u) + x·σ(2u)σ(−2u)·(2u)'; the product is 0 (not 0·inf) where σσ underflows.
+  template <class D>
+  static V<D> df(D d, V<D> x, const Params&) {
+    V<D> hi, lo;
+    two_u(d, x, &hi, &lo);
+    const Logistic<D> l = LogisticOf(d, hi, lo);
+    const V<D> du2 = hn::Mul(hn::MulAdd(hn::Mul(x, x), Num(d, 3.0 * 0.044715), Num(d, 1.0)),
+                             Num(d, 1.5957691216057307117597842397375));
+    const V<D> term = hn::IfThenZeroElse(hn::Eq(l.product, hn::Zero(d)), hn::Mul(hn::Mul(x, l.product), du2));
+    return NegativeTailZero(d, x, hn::Add(l.sigma, term));
+  }
+};
+
+struct mish_k {
+  // tanh(softplus(x)) = n/(n + 2), n = e^x(e^x + 2); om = 1 − tanh(sp) = 2/(n + 2).
+  // For x > 20, with q = e^−x: om = 2q²/(1 + 2q + 2q²).
+  template <class D>
+  static void gate(D d, V<D> x, V<D>* t, V<D>* om) {
+    const V<D> e = ExpNonPositive(d, hn::Min(x, Num(d, 0.0)));
+    const V<D> ep = hn::Exp(d, hn::Min(hn::Max(x, Num(d, 0.0)), Num(d, 20.0)));
+    const V<D> ex = hn::IfThenElse(hn::Gt(x, hn::Zero(d)), ep, e);  // e^min(x, 20)
+    const V<D> n = hn::Mul(ex, hn::Add(ex, Num(d, 2.0)));
+    const V<D> om_small = hn::Div(Num(d, 2.0), hn::Add(n, Num(d, 2.0)));
+    const V<D> t_small = hn::Div(n, hn::Add(n, Num(d, 2.0)));
+    const V<D> q = ExpNonPositive(d, hn::Neg(hn::Max(x, Num(d, 20.0))));
+    const V<D> q2 = hn::Mul(q, q);
+    const V<D> om_big = hn::Div(hn::Add(q2, q2), hn::MulAdd(Num(d, 2.0), hn::Add(q, q2), Num(d, 1.0)));
+    const auto big = hn::Gt(x, Num(d, 20.0));
+    *om = hn::IfThenElse(big, om_big, om_small);
+    *t = hn::IfThenElse(big, hn::Sub(Num(d, 1.0), om_big), t_small);
+  }
+  template <class D>
+  static V<D> fwd(D d, V<D> x, const Params&) {
+    V<D> t, om;
+    gate(d, x, &t, &om);
+    return hn::Mul(x, t);
+  }
+  template <class D>
+  static V<D> df(D d, V<D> x, const Params&) {
+    V<D> t, om;
+    gate(d, x, &t, &om);
+    const V<D> one_minus_t2 = hn::Mul(om, hn::Sub(Num(d, 2.0), om));
+    return NegativeTailZero(d, x, hn::MulAdd(hn::Mul(x, LogisticOf(d, x).sigma), one_minus_t2, t));
+  }
+};
+
+// ---------------------------------------------------------------- sigmoid family
+
+struct sigmoid_k {
+  template <class D>
+  static V<D> fwd(D d, V<D> x, const Params&) {
+    return LogisticOf(d, x).sigma;
+  }
+  template <class D>
+  static V<D> df(D d, V<D> x, const Params&) {
+    return LogisticOf(d, x).product;
+  }
+  template <class D>
+  static V<D> df_y(D d, V<D> y, const Params&) {
+    return hn::Mul(y, hn::Sub(Num(d, 1.0), y));
+  }
+};
+
+struct log_sigmoid_k {
+  // min(x, 0) − log1p(e^−|x|)
+  template <class D>
+  static V<D> fwd(D d, V<D> x, const Params&) {
+    const V<D> r = hn::Sub(hn::Min(x, hn::Zero(d)), hn::Log1p(d, ExpNonPositive(d, hn::Neg(hn::Abs(x)))));
+    return hn::IfThenElse(hn::Eq(r, hn::Zero(d)), Num(d, -0.0), r);  // negative, so −0 where it underflows
+  }
+  template <class D>
+  static V<D> df(D d, V<D> x, const Params&) {
+    return LogisticOf(d, x).sigma_neg;
+  }
+  template <class D>
+  static V<D> df_y(D d, V<D> y, const Params&) {
+    return hn::IfThenZeroElse(hn::Eq(y, hn::Zero(d)), hn::Neg(hn::Expm1(d, hn::Min(y, hn::Zero(d)))));  // σ(−x) >= +0
+  }
+};
+
+struct tanh_k {
+  template <class D>
+  static V<D> fwd(D d, V<D> x, const Params&) {
+    return hn::Tanh(d, x);
+  }
+  // 1 − tanh²(x) = 4σ(2x)σ(−2x): keeps the tails where 1 − y² is 0.
+  template <class D>
+  static V<D> df(D d, V<D> x, const Params&) {
+    return hn::Mul(Num(d, 4.0), LogisticOf(d, hn::Add(x, x)).product);
+  }
+  template <class D>
+  static V<D> df_y(D d, V<D> y, const Params&) {
+    return hn::Mul(hn::Sub(Num(d, 1.0), y), hn::Add(Num(d, 1.0), y));
+  }
+};
+
+struct softplus_k {
+  template <class D>
+  static V<D> fwd(D d, V<D> x, const Params& p) {
+    const V<D> t = hn::Mul(x, Num(d, p[0]));
+    return hn::IfThenElse(hn::Gt(t, Num(d, p[1])), x, hn::Div(Softplus(d, t), Num(d, p[0])));
+  }
+  template <class D>
+  static V<D> df(D d, V<D> x, const Params& p) {
+    const V<D> t = hn::Mul(x, Num(d, p[0]));
+    return hn::IfThenElse(hn::Gt(t, Num(d, p[1])), Num(d, 1.0), LogisticOf(d, t).sigma);
+  }
+};
+
+struct softsign_k {
+  template <class D>
+  static V<D> fwd(D d, V<D> x, const Params&) {
+    return hn::Div(x, hn::Add(Num(d, 1.0), hn::Abs(x)));
+  }
+  template <class D>
+  static V<D> df(D d, V<D> x, const Params&) {
+    const V<D> a = hn::Add(Num(d, 1.0), hn::Abs(x));
+    return hn::Div(Num(d, 1.0), hn::Mul(a, a));
+  }
+};
+
+struct squareplus_k {
+  // s = √(x² + b), which is |x| exactly once x² swamps b (and before x² overflows).
+  template <class D>
+  static V<D> root(D d, V<D> x, double b) {
+    return hn::IfThenElse(hn::Lt(hn::Abs(x), Num(d, 1e100)), hn::Sqrt(hn::MulAdd(x, x, Num(d, b))), hn::Abs(x));
+  }
+  // (x + s)/2 for x >= 0; b/(2(s − x)) for x < 0, where x + s would cancel.
+  template <class D>
+  static V<D> fwd(D d, V<D> x, const Params& p) {
+    const V<D> s = root(d, x, p[0]);
+    const V<D> pos = hn::Mul(hn::Add(x, s), Num(d, 0.5));
+    const V<D> neg = hn::Div(Num(d, p[0]), hn::Mul(hn::Sub(s, x), Num(d, 2.0)));
+    return hn::IfThenElse(hn::Ge(x, hn::Zero(d)), pos, neg);
+  }
+  template <class D>
+  static V<D> df(D d, V<D> x, const Params& p) {
+    const V<D> s = root(d, x, p[0]);
+    const V<D> pos = hn::Mul(hn::Add(Num(d, 1.0), hn::Div(x, s)), Num(d, 0.5));
+    const V<D> neg = hn::Div(Num(d, p[0]), hn::Mul(hn::Mul(s, hn::Sub(s, x)), Num(d, 2.0)));
+    return hn::IfThenElse(hn::Ge(x, hn::Zero(d)), pos, neg);
+  }
+};
+
+struct tanhshrink_k {
+  template <class D>
+  static V<D> fwd(D d, V<D> x, const Params&) {
+    return Tanhshrink(d, x);
+  }
+  template <class D>
+  static V<D> df(D d, V<D> x, const Params&) {
+    const V<D> t = hn::Tanh(d, x);
+    return hn::Mul(t, t);
+  }
+};
+
+}  // namespace actlab::kernels::HWY_NAMESPACE
+HWY_AFTER_NAMESPACE();
+
+#endif  // per-target include guard

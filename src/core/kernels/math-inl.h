@@ -1,0 +1,152 @@
+// math-inl.h — accurate vector building blocks shared by the activation kernels.
+//
+// Written for any lane type; the kernels run them on float64 lanes (float32
+// arrays are promoted, computed in double and rounded once). Every function
+// here assumes finite inputs: dispatch.cc blends the reference's values for
+// NaN and ±inf lanes in afterwards.
+//
+// Per-target include guard, as Highway's own -inl.h files do.
+#if defined(ACTLAB_SRC_CORE_KERNELS_MATH_INL_H_) == defined(HWY_TARGET_TOGGLE)
+#ifdef ACTLAB_SRC_CORE_KERNELS_MATH_INL_H_
+#undef ACTLAB_SRC_CORE_KERNELS_MATH_INL_H_
+#else
+#define ACTLAB_SRC_CORE_KERNELS_MATH_INL_H_
+#endif
+
+#include "hwy/contrib/math/math-inl.h"
+#include "hwy/highway.h"
+
+HWY_BEFORE_NAMESPACE();
+namespace actlab::kernels::HWY_NAMESPACE {
+namespace hn = hwy::HWY_NAMESPACE;
+
+#include "coeffs.inc"
+
+template <class D>
+using V = hn::Vec<D>;
+
+template <class D>
+HWY_INLINE V<D> Num(D d, double v) {
+  return hn::Set(d, static_cast<hn::TFromD<D>>(v));
+}
+
+// The rounding error of p = a·b, exactly: an FMA where the target has one,
+// Dekker's product (Veltkamp splitting, 2^27 + 1) where Highway would emulate it.
+template <class D>
+HWY_INLINE V<D> ProductError(D d, V<D> a, V<D> b, V<D> p) {
+#if HWY_NATIVE_FMA
+  (void)d;
+  return hn::MulSub(a, b, p);
+#else
+  const V<D> c = Num(d, 134217729.0);
+  const V<D> ta = hn::Mul(a, c);
+  const V<D> ah = hn::Sub(ta, hn::Sub(ta, a));
+  const V<D> al = hn::Sub(a, ah);
+  const V<D> tb = hn::Mul(b, c);
+  const V<D> bh = hn::Sub(tb, hn::Sub(tb, b));
+  const V<D> bl = hn::Sub(b, bh);
+  return hn::Add(hn::Add(hn::Add(hn::Sub(hn::Mul(ah, bh), p), hn::Mul(ah, bl)), hn::Mul(al, bh)), hn::Mul(al, bl));
+#endif
+}
+
+// e^x for x <= 0, with arguments below -800 clamped (the result is 0 there),
+// so Highway's Exp is only ever called inside its valid range.
+template <class D>
+HWY_INLINE V<D> ExpNonPositive(D d, V<D> x) {
+  return hn::Exp(d, hn::Max(x, Num(d, -800.0)));
+}
+
+// The logistic pair on z = −|x| (XNNPACK's shape, no cancellation in either tail):
+//   e = exp(−|x|), s = 1/(1 + e)
+//   σ(x) = s for x >= 0, e·s for x < 0;   σ(x)·σ(−x) = e·s²  (symmetric).
+template <class D>
+struct Logistic {
+  V<D> sigma;      // σ(x)
+  V<D> sigma_neg;  // σ(−x) = 1 − σ(x), without cancellation
+  V<D> product;    // σ(x)·σ(−x)
+};
+
+template <class D>
+HWY_INLINE Logistic<D> LogisticOf(D d, V<D> x) {
+  const V<D> e = ExpNonPositive(d, hn::Neg(hn::Abs(x)));
+  const V<D> s = hn::Div(Num(d, 1.0), hn::Add(Num(d, 1.0), e));
+  const V<D> es = hn::Mul(e, s);
+  const auto neg = hn::Lt(x, hn::Zero(d));
+  return {hn::IfThenElse(neg, es, s), hn::IfThenElse(neg, s, es), hn::Mul(es, s)};
+}
+
+// The same for t = hi + lo (|lo| <= ulp(hi)): exp(−|t|) = exp(−|hi|)·(1 ∓ lo) to
+// first order, so an exp argument carried in two parts keeps its low bits. A
+// rounded argument t would otherwise cost up to |t| ulp (≈ 700 in the tails).
+template <class D>
+HWY_INLINE Logistic<D> LogisticOf(D d, V<D> hi, V<D> lo) {
+  const auto neg = hn::Lt(hi, hn::Zero(d));
+  const V<D> correction = hn::IfThenElse(neg, hn::Add(Num(d, 1.0), lo), hn::Sub(Num(d, 1.0), lo));
+  const V<D> e0 = hn::Mul(ExpNonPositive(d, hn::Neg(hn::Abs(hi))), correction);
+  // Where exp(−|hi|) is 0, |lo| may exceed 1 and flip the product's sign: keep +0.
+  const V<D> e = hn::IfThenZeroElse(hn::Le(e0, hn::Zero(d)), e0);
+  const V<D> s = hn::Div(Num(d, 1.0), hn::Add(Num(d, 1.0), e));
+  const V<D> es = hn::Mul(e, s);
+  return {hn::IfThenElse(neg, es, s), hn::IfThenElse(neg, s, es), hn::Mul(es, s)};
+}
+
+// hi + lo = k·x exactly (to 2^-106), for k given as khi + klo.
+template <class D>
+HWY_INLINE void MulSplit(D d, V<D> x, double khi, double klo, V<D>* hi, V<D>* lo) {
+  *hi = hn::Mul(x, Num(d, khi));
+  *lo = hn::MulAdd(x, Num(d, klo), ProductError(d, x, Num(d, khi), *hi));
+}
+
+// log(1 + e^t) = max(t, 0) + log1p(e^−|t|): no overflow, no cancellation.
+template <class D>
+HWY_INLINE V<D> Softplus(D d, V<D> t) {
+  return hn::Add(hn::Max(t, hn::Zero(d)), hn::Log1p(d, ExpNonPositive(d, hn::Neg(hn::Abs(t)))));
+}
+
+// exp(−x²/2) with x² split into hi + lo by an FMA, so the rounding of x²
+// (amplified by x²/2 up to ~700 in the tail) does not reach the result:
+//   exp(−(hi + lo)/2) = exp(−hi/2)·(1 − lo/2) to first order (|lo| <= ulp(hi)/2).
+template <class D>
+HWY_INLINE V<D> ExpHalfSquareNeg(D d, V<D> x) {
+  const V<D> hi = hn::Min(hn::Mul(x, x), Num(d, 1600.0));
+  const V<D> lo = hn::IfThenZeroElse(hn::Ge(hi, Num(d, 1600.0)), ProductError(d, x, x, hi));
+  const V<D> e = ExpNonPositive(d, hn::Mul(hi, Num(d, -0.5)));
+  return hn::Mul(e, hn::NegMulAdd(lo, Num(d, 0.5), Num(d, 1.0)));
+}
+
+// erfc(|x|/√2) = Q for the normal tail: exp(−x²/2)·g(u)/(1 + 2a), a = |x|/√2,
+// u = (a − K)/(a + K); g from tools/coeffs/gen_coeffs.py (relative error
+// 7.4e-17 on a in [0, 27]; beyond, the result is below 1e-316 and a is clamped).
+template <class D>
+HWY_INLINE V<D> NormalTailTimes2(D d, V<D> x, V<D> e_half_sq) {
+  const V<D> a = hn::Min(hn::Mul(hn::Abs(x), Num(d, 0.70710678118654752440)), Num(d, 27.0));
+  const V<D> u = hn::Div(hn::Sub(a, Num(d, kErfcK)), hn::Add(a, Num(d, kErfcK)));
+  V<D> g = Num(d, kErfcG[0]);
+  for (std::size_t i = 1; i < std::size(kErfcG); ++i) g = hn::MulAdd(g, u, Num(d, kErfcG[i]));
+  return hn::Div(hn::Mul(e_half_sq, g), hn::MulAdd(a, Num(d, 2.0), Num(d, 1.0)));
+}
+
+// Φ(x), the standard normal CDF, from the tail on the far side of 0:
+// Φ(x) = Q/2 for x < 0, 1 − Q/2 for x >= 0, Q = erfc(|x|/√2).
+template <class D>
+HWY_INLINE V<D> NormalCdf(D d, V<D> x, V<D> e_half_sq) {
+  const V<D> half_q = hn::Mul(NormalTailTimes2(d, x, e_half_sq), Num(d, 0.5));
+  return hn::IfThenElse(hn::Lt(x, hn::Zero(d)), half_q, hn::Sub(Num(d, 1.0), half_q));
+}
+
+// x − tanh x: its series x³·h(x²) near 0 (no cancellation), x − tanh x beyond.
+template <class D>
+HWY_INLINE V<D> Tanhshrink(D d, V<D> x) {
+  const V<D> z = hn::Mul(x, x);
+  V<D> h = Num(d, kTanhshrinkH[0]);
+  for (std::size_t i = 1; i < std::size(kTanhshrinkH); ++i) h = hn::MulAdd(h, z, Num(d, kTanhshrinkH[i]));
+  const V<D> series = hn::Mul(hn::Mul(z, x), h);
+  const V<D> direct = hn::Sub(x, hn::Tanh(d, x));
+  const V<D> r = hn::IfThenElse(hn::Le(hn::Abs(x), Num(d, 0.25)), series, direct);
+  return hn::IfThenZeroElse(hn::Eq(x, hn::Zero(d)), r);  // +0 for ±0, as the reference
+}
+
+}  // namespace actlab::kernels::HWY_NAMESPACE
+HWY_AFTER_NAMESPACE();
+
+#endif  // per-target include guard

@@ -1,0 +1,141 @@
+// parallel.cc — a persistent pool: workers sleep on a condition variable and
+// take one fixed chunk each per job; the caller runs chunk 0.
+#include "parallel.h"
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <cstdlib>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "actlab/error.h"
+#include "actlab/threads.h"
+
+namespace actlab {
+inline namespace v0 {
+namespace {
+
+constexpr int kMaxThreads = 64;
+
+int default_threads() {
+  if (const char* env = std::getenv("ACTLAB_NUM_THREADS")) {
+    const int v = std::atoi(env);
+    if (v >= 1) return std::min(v, kMaxThreads);
+  }
+  const unsigned hw = std::thread::hardware_concurrency();
+  return std::clamp(static_cast<int>(hw == 0 ? 1 : hw), 1, kMaxThreads);
+}
+
+std::atomic<int> g_threads{0};  // 0: not decided yet
+
+class Pool {
+ public:
+  static Pool& instance() {
+    static Pool pool;
+    return pool;
+  }
+
+  void run(int chunks, const std::function<void(int)>& task) {
+    std::unique_lock<std::mutex> job_lock(job_mutex_);  // one job at a time
+    ensure_workers(chunks - 1);
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      task_ = &task;
+      chunks_ = chunks;
+      next_ = 1;
+      pending_ = chunks - 1;
+      ++generation_;
+    }
+    wake_.notify_all();
+    task(0);
+    std::unique_lock<std::mutex> lock(mutex_);
+    done_.wait(lock, [&] { return pending_ == 0; });
+    task_ = nullptr;
+  }
+
+  ~Pool() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      stop_ = true;
+    }
+    wake_.notify_all();
+    for (auto& t : workers_) t.join();
+  }
+
+ private:
+  void ensure_workers(int n) {
+    while (static_cast<int>(workers_.size()) < n) workers_.emplace_back([this] { loop(); });
+  }
+
+  void loop() {
+    std::uint64_t seen = 0;
+    std::unique_lock<std::mutex> lock(mutex_);
+    for (;;) {
+      wake_.wait(lock, [&] { return stop_ || (generation_ != seen && next_ < chunks_); });
+      if (stop_) return;
+      seen = generation_;
+      while (next_ < chunks_) {
+        const int chunk = next_++;
+        const auto* task = task_;
+        lock.unlock();
+        (*task)(chunk);
+        lock.lock();
+        if (--pending_ == 0) done_.notify_one();
+      }
+    }
+  }
+
+  std::mutex job_mutex_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::condition_variable done_;
+  std::vector<std::thread> workers_;
+  const std::function<void(int)>* task_ = nullptr;
+  int chunks_ = 0;
+  int next_ = 0;
+  int pending_ = 0;
+  std::uint64_t generation_ = 0;
+  bool stop_ = false;
+};
+
+}  // namespace
+
+int num_threads() noexcept {
+  int n = g_threads.load(std::memory_order_relaxed);
+  if (n == 0) {
+    n = default_threads();
+    g_threads.store(n, std::memory_order_relaxed);
+  }
+  return n;
+}
+
+void set_num_threads(int n) {
+  if (n < 1) throw Error("set_num_threads: need at least 1 thread, got " + std::to_string(n));
+  g_threads.store(std::min(n, kMaxThreads), std::memory_order_relaxed);
+}
+
+}  // namespace v0
+
+namespace detail {
+
+void parallel_for(std::size_t n, const std::function<void(std::size_t, std::size_t)>& fn) {
+  const int threads = num_threads();
+  if (threads <= 1 || n < kParallelMinElements) {
+    fn(0, n);
+    return;
+  }
+  // Equal chunks rounded to 64 elements: the split depends only on n and the thread count.
+  const std::size_t chunks = static_cast<std::size_t>(threads);
+  const std::size_t per = ((n + chunks - 1) / chunks + 63) / 64 * 64;
+  const int used = static_cast<int>((n + per - 1) / per);
+  Pool::instance().run(used, [&](int c) {
+    const std::size_t begin = static_cast<std::size_t>(c) * per;
+    fn(begin, std::min(n, begin + per));
+  });
+}
+
+}  // namespace detail
+}  // namespace actlab

@@ -1,0 +1,22 @@
+// parallel.h — a small persistent thread pool for the array kernels (internal).
+//
+// Element-wise kernels have no reductions, so any split gives bitwise the same
+// result; the split is still fixed (equal chunks, multiples of 64 elements) so
+// that later kernels with reductions can rely on it.
+#ifndef ACTLAB_SRC_CORE_PARALLEL_H_
+#define ACTLAB_SRC_CORE_PARALLEL_H_
+
+#include <cstddef>
+#include <functional>
+
+namespace actlab::detail {
+
+/** Arrays shorter than this run on the calling thread (set from bench/speed measurements). */
+inline constexpr std::size_t kParallelMinElements = std::size_t{1} << 16;
+
+/** Runs fn(begin, end) over [0, n) on up to num_threads() threads; blocks until done. */
+void parallel_for(std::size_t n, const std::function<void(std::size_t, std::size_t)>& fn);
+
+}  // namespace actlab::detail
+
+#endif  // ACTLAB_SRC_CORE_PARALLEL_H_
