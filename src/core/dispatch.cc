@@ -15,6 +15,7 @@
 #include <cstring>
 #include <limits>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -41,14 +42,19 @@ namespace actlab::kernels::HWY_NAMESPACE {
 
 using detail::Specials;
 
-// Lane type the kernels compute in, and its float companion of equal lane count.
+// Lane types: kernels compute in double (DD); float arrays either load
+// half-width float vectors and promote them (DF), or, for rows whose float
+// arithmetic is exact or rounds once, compute natively on full-width floats (DN).
 using DD = hn::ScalableTag<double>;
 using DF = hn::Rebind<float, DD>;
+using DN = hn::ScalableTag<float>;
 
-HWY_INLINE V<DD> LoadAsDouble(DD dd, const double* p) { return hn::LoadU(dd, p); }
-HWY_INLINE V<DD> LoadAsDouble(DD dd, const float* p) { return hn::PromoteTo(dd, hn::LoadU(DF(), p)); }
-HWY_INLINE void StoreFromDouble(DD, V<DD> v, double* p) { hn::StoreU(v, DD(), p); }
-HWY_INLINE void StoreFromDouble(DD, V<DD> v, float* p) {
+HWY_INLINE V<DD> LoadLanes(DD dd, const double* p) { return hn::LoadU(dd, p); }
+HWY_INLINE V<DD> LoadLanes(DD dd, const float* p) { return hn::PromoteTo(dd, hn::LoadU(DF(), p)); }
+HWY_INLINE V<DN> LoadLanes(DN dn, const float* p) { return hn::LoadU(dn, p); }
+HWY_INLINE void StoreLanes(DD dd, V<DD> v, double* p) { hn::StoreU(v, dd, p); }
+HWY_INLINE void StoreLanes(DN dn, V<DN> v, float* p) { hn::StoreU(v, dn, p); }
+HWY_INLINE void StoreLanes(DD, V<DD> v, float* p) {
 #if HWY_TARGET == HWY_SCALAR
   *p = static_cast<float>(hn::GetLane(v));  // Highway's scalar DemoteTo saturates ±inf to ±FLT_MAX
 #else
@@ -57,54 +63,80 @@ HWY_INLINE void StoreFromDouble(DD, V<DD> v, float* p) {
 }
 
 // The reference's values where x is NaN or ±inf (rare: one test per vector).
-HWY_INLINE V<DD> PatchSpecials(DD dd, V<DD> x, V<DD> r, const Specials& s) {
+template <class D>
+HWY_INLINE V<D> PatchSpecials(D d, V<D> x, V<D> r, const Specials& s) {
   const auto nonfinite = hn::Not(hn::IsFinite(x));
-  if (HWY_LIKELY(hn::AllFalse(dd, nonfinite))) return r;
-  r = hn::IfThenElse(hn::IsNaN(x), hn::Set(dd, s.nan), r);
+  if (HWY_LIKELY(hn::AllFalse(d, nonfinite))) return r;
+  r = hn::IfThenElse(hn::IsNaN(x), Num(d, s.nan), r);
   const auto inf = hn::IsInf(x);
-  r = hn::IfThenElse(hn::And(inf, hn::Gt(x, hn::Zero(dd))), hn::Set(dd, s.pos_inf), r);
-  return hn::IfThenElse(hn::And(inf, hn::Lt(x, hn::Zero(dd))), hn::Set(dd, s.neg_inf), r);
+  r = hn::IfThenElse(hn::And(inf, hn::Gt(x, hn::Zero(d))), Num(d, s.pos_inf), r);
+  return hn::IfThenElse(hn::And(inf, hn::Lt(x, hn::Zero(d))), Num(d, s.neg_inf), r);
 }
 
-// y[i] = f(x[i]): whole vectors, then the remainder through a stack buffer
-// (one tail path for every target; no masked load may read past the array).
-template <typename T, class F>
-HWY_INLINE void MapUnary(const T* x, T* y, std::size_t n, const Specials& s, F f) {
-  const DD dd;
-  const std::size_t N = hn::Lanes(dd);
+// y[i] = f(x[i]) computed in lane type D: whole vectors, then the remainder
+// through a stack buffer (one tail path; no masked load may read past the array).
+template <class D, typename T, class F>
+HWY_INLINE void MapUnary(D d, const T* x, T* y, std::size_t n, const Specials& s, F f) {
+  const std::size_t N = hn::Lanes(d);
   std::size_t i = 0;
   for (; i + N <= n; i += N) {
-    const V<DD> vx = LoadAsDouble(dd, x + i);
-    StoreFromDouble(dd, PatchSpecials(dd, vx, f(dd, vx), s), y + i);
+    const V<D> vx = LoadLanes(d, x + i);
+    StoreLanes(d, PatchSpecials(d, vx, f(d, vx), s), y + i);
   }
   if (i == n) return;
-  alignas(64) T in[hn::MaxLanes(dd)] = {};
-  alignas(64) T out[hn::MaxLanes(dd)];
+  alignas(64) T in[hn::MaxLanes(d)] = {};
+  alignas(64) T out[hn::MaxLanes(d)];
   std::memcpy(in, x + i, (n - i) * sizeof(T));
-  const V<DD> vx = LoadAsDouble(dd, in);
-  StoreFromDouble(dd, PatchSpecials(dd, vx, f(dd, vx), s), out);
+  const V<D> vx = LoadLanes(d, in);
+  StoreLanes(d, PatchSpecials(d, vx, f(d, vx), s), out);
   std::memcpy(y + i, out, (n - i) * sizeof(T));
 }
 
 // dx[i] = f'(x[i])·dy[i], with f' from x (or from y: the same skeleton).
-template <typename T, class F>
-HWY_INLINE void MapBackward(const T* x, const T* dy, T* dx, std::size_t n, const Specials& s, F f) {
-  const DD dd;
-  const std::size_t N = hn::Lanes(dd);
+template <class D, typename T, class F>
+HWY_INLINE void MapBackward(D d, const T* x, const T* dy, T* dx, std::size_t n, const Specials& s, F f) {
+  const std::size_t N = hn::Lanes(d);
   std::size_t i = 0;
   for (; i + N <= n; i += N) {
-    const V<DD> vx = LoadAsDouble(dd, x + i);
-    StoreFromDouble(dd, hn::Mul(PatchSpecials(dd, vx, f(dd, vx), s), LoadAsDouble(dd, dy + i)), dx + i);
+    const V<D> vx = LoadLanes(d, x + i);
+    StoreLanes(d, hn::Mul(PatchSpecials(d, vx, f(d, vx), s), LoadLanes(d, dy + i)), dx + i);
   }
   if (i == n) return;
-  alignas(64) T in[hn::MaxLanes(dd)] = {};
-  alignas(64) T grad[hn::MaxLanes(dd)] = {};
-  alignas(64) T out[hn::MaxLanes(dd)];
+  alignas(64) T in[hn::MaxLanes(d)] = {};
+  alignas(64) T grad[hn::MaxLanes(d)] = {};
+  alignas(64) T out[hn::MaxLanes(d)];
   std::memcpy(in, x + i, (n - i) * sizeof(T));
   std::memcpy(grad, dy + i, (n - i) * sizeof(T));
-  const V<DD> vx = LoadAsDouble(dd, in);
-  StoreFromDouble(dd, hn::Mul(PatchSpecials(dd, vx, f(dd, vx), s), LoadAsDouble(dd, grad)), out);
+  const V<D> vx = LoadLanes(d, in);
+  StoreLanes(d, hn::Mul(PatchSpecials(d, vx, f(d, vx), s), LoadLanes(d, grad)), out);
   std::memcpy(dx + i, out, (n - i) * sizeof(T));
+}
+
+// Rows that may run natively on float lanes say so with kFloatNative, and
+// float_exact_params(p) when comparisons against a parameter need it to be a float.
+template <class K>
+concept FloatNative = K::kFloatNative;
+
+template <class K>
+HWY_INLINE bool use_native(const Params& p) {
+  if constexpr (FloatNative<K>) {
+    if constexpr (requires { K::float_exact_params(p); }) {
+      return K::float_exact_params(p);
+    } else {
+      return true;
+    }
+  } else {
+    return false;
+  }
+}
+
+// The lane type a row computes in for array type T, chosen per call.
+template <class K, typename T, class Run>
+HWY_INLINE void WithLanes(const Params& p, Run run) {
+  if constexpr (std::is_same_v<T, float> && FloatNative<K>) {
+    if (use_native<K>(p)) return run(DN());
+  }
+  run(DD());
 }
 
 template <class K>
@@ -115,9 +147,11 @@ concept HasDfY = requires(DD d, V<DD> v, const Params& p) {
 template <typename T>
 void Forward(ActId id, const Params& p, const T* x, T* y, std::size_t n, const Specials& s) {
   switch (id) {
-#define ACTLAB_ACT(id, ...) \
-  case ActId::id:           \
-    return MapUnary(x, y, n, s, [&p](DD d, V<DD> v) HWY_ATTR { return id##_k::fwd(d, v, p); });
+#define ACTLAB_ACT(id, ...)                                                                      \
+  case ActId::id:                                                                                \
+    return WithLanes<id##_k, T>(p, [&](auto d) HWY_ATTR {                                        \
+      MapUnary(d, x, y, n, s, [&p](auto dd, auto v) HWY_ATTR { return id##_k::fwd(dd, v, p); }); \
+    });
 #include "actlab/catalog.def"
 #undef ACTLAB_ACT
   }
@@ -126,9 +160,11 @@ void Forward(ActId id, const Params& p, const T* x, T* y, std::size_t n, const S
 template <typename T>
 void Backward(ActId id, const Params& p, const T* x, const T* dy, T* dx, std::size_t n, const Specials& s) {
   switch (id) {
-#define ACTLAB_ACT(id, ...) \
-  case ActId::id:           \
-    return MapBackward(x, dy, dx, n, s, [&p](DD d, V<DD> v) HWY_ATTR { return id##_k::df(d, v, p); });
+#define ACTLAB_ACT(id, ...)                                                                             \
+  case ActId::id:                                                                                       \
+    return WithLanes<id##_k, T>(p, [&](auto d) HWY_ATTR {                                               \
+      MapBackward(d, x, dy, dx, n, s, [&p](auto dd, auto v) HWY_ATTR { return id##_k::df(dd, v, p); }); \
+    });
 #include "actlab/catalog.def"
 #undef ACTLAB_ACT
   }
@@ -137,7 +173,9 @@ void Backward(ActId id, const Params& p, const T* x, const T* dy, T* dx, std::si
 template <class K, typename T>
 HWY_INLINE void MapDfY(const Params& p, const T* y, const T* dy, T* dx, std::size_t n, const Specials& s) {
   if constexpr (HasDfY<K>) {
-    MapBackward(y, dy, dx, n, s, [&p](DD d, V<DD> v) HWY_ATTR { return K::df_y(d, v, p); });
+    WithLanes<K, T>(p, [&](auto d) HWY_ATTR {
+      MapBackward(d, y, dy, dx, n, s, [&p](auto dd, auto v) HWY_ATTR { return K::df_y(dd, v, p); });
+    });
   }
 }
 

@@ -36,6 +36,7 @@ using actlab::Params;
 // ---------------------------------------------------------------- piecewise linear (exact)
 
 struct identity_k {
+  static constexpr bool kFloatNative = true;  // exact, or one rounding, in float
   template <class D>
   static V<D> fwd(D, V<D> x, const Params&) {
     return x;
@@ -51,6 +52,7 @@ struct identity_k {
 };
 
 struct step_k {
+  static constexpr bool kFloatNative = true;  // exact, or one rounding, in float
   template <class D>
   static V<D> fwd(D d, V<D> x, const Params&) {
     return hn::IfThenElseZero(hn::Ge(x, hn::Zero(d)), Num(d, 1.0));
@@ -72,6 +74,7 @@ HWY_INLINE V<D> OneIf(D d, M m) {
 }
 
 struct relu_k {
+  static constexpr bool kFloatNative = true;  // exact, or one rounding, in float
   template <class D>
   static V<D> fwd(D d, V<D> x, const Params&) {
     return hn::IfThenZeroElse(hn::Lt(x, hn::Zero(d)), x);  // keeps −0
@@ -99,6 +102,7 @@ HWY_INLINE V<D> OneInside(D d, V<D> x, double lo, double hi) {
 }
 
 struct relu6_k {
+  static constexpr bool kFloatNative = true;  // exact, or one rounding, in float
   template <class D>
   static V<D> fwd(D d, V<D> x, const Params&) {
     return Clamp(d, x, 0.0, 6.0);
@@ -124,6 +128,7 @@ HWY_INLINE V<D> LeakyDf(D d, V<D> x, double slope) {
 }
 
 struct leaky_relu_k {
+  static constexpr bool kFloatNative = true;  // exact, or one rounding, in float
   template <class D>
   static V<D> fwd(D d, V<D> x, const Params& p) {
     return Leaky(d, x, p[0]);
@@ -139,6 +144,7 @@ struct leaky_relu_k {
 };
 
 struct prelu_k {
+  static constexpr bool kFloatNative = true;  // exact, or one rounding, in float
   template <class D>
   static V<D> fwd(D d, V<D> x, const Params& p) {
     return Leaky(d, x, p[0]);
@@ -150,6 +156,7 @@ struct prelu_k {
 };
 
 struct rrelu_k {
+  static constexpr bool kFloatNative = true;  // exact, or one rounding, in float
   // The mean slope is rounded once from the two bounds, as the reference does.
   static double slope(const Params& p) { return static_cast<double>((static_cast<long double>(p[0]) + p[1]) / 2); }
   template <class D>
@@ -167,6 +174,11 @@ struct rrelu_k {
 };
 
 struct hardtanh_k {
+  static constexpr bool kFloatNative = true;  // exact, or one rounding, in float
+  static bool float_exact_params(const Params& p) {
+    return static_cast<double>(static_cast<float>(p[0])) == p[0] &&
+           static_cast<double>(static_cast<float>(p[1])) == p[1];
+  }
   template <class D>
   static V<D> fwd(D d, V<D> x, const Params& p) {
     return Clamp(d, x, p[0], p[1]);
@@ -182,6 +194,7 @@ struct hardtanh_k {
 };
 
 struct hardsigmoid_k {
+  static constexpr bool kFloatNative = true;  // exact, or one rounding, in float
   // (x + 3)/6 inside; float32 inputs make x + 3 exact in double, so one rounding.
   template <class D>
   static V<D> fwd(D d, V<D> x, const Params&) {
@@ -214,6 +227,8 @@ struct hardswish_k {
 };
 
 struct softshrink_k {
+  static constexpr bool kFloatNative = true;  // exact, or one rounding, in float
+  static bool float_exact_params(const Params& p) { return static_cast<double>(static_cast<float>(p[0])) == p[0]; }
   template <class D>
   static V<D> fwd(D d, V<D> x, const Params& p) {
     const V<D> l = Num(d, p[0]);
@@ -232,6 +247,8 @@ struct softshrink_k {
 };
 
 struct hardshrink_k {
+  static constexpr bool kFloatNative = true;  // exact, or one rounding, in float
+  static bool float_exact_params(const Params& p) { return static_cast<double>(static_cast<float>(p[0])) == p[0]; }
   template <class D>
   static V<D> fwd(D d, V<D> x, const Params& p) {
     return hn::IfThenElseZero(hn::Gt(hn::Abs(x), Num(d, p[0])), x);
@@ -247,6 +264,8 @@ struct hardshrink_k {
 };
 
 struct threshold_k {
+  static constexpr bool kFloatNative = true;  // exact, or one rounding, in float
+  static bool float_exact_params(const Params& p) { return static_cast<double>(static_cast<float>(p[0])) == p[0]; }
   template <class D>
   static V<D> fwd(D d, V<D> x, const Params& p) {
     return hn::IfThenElse(hn::Le(x, Num(d, p[0])), Num(d, p[1]), x);
@@ -258,6 +277,7 @@ struct threshold_k {
 };
 
 struct relu_squared_k {
+  static constexpr bool kFloatNative = true;  // exact, or one rounding, in float
   template <class D>
   static V<D> fwd(D d, V<D> x, const Params&) {
     return hn::IfThenElseZero(hn::Gt(x, hn::Zero(d)), hn::Mul(x, x));

@@ -1,0 +1,65 @@
+// timer.h — the one timing loop shared by bench/speed and `actlab bench`.
+//
+// A measurement is the fastest of several batches, each long enough (>= 2 ms)
+// to swamp clock resolution; speeds are only compared as ratios within a run.
+#ifndef ACTLAB_BENCH_TIMER_H_
+#define ACTLAB_BENCH_TIMER_H_
+
+#include <algorithm>
+#include <chrono>
+#include <cstddef>
+#include <cstring>
+#include <thread>
+#include <vector>
+
+namespace actlab::bench {
+
+/** Seconds per call of fn(), the minimum over `batches` batches. */
+template <class F>
+double seconds_per_call(F&& fn, int batches = 7, double min_batch_seconds = 2e-3) {
+  using clock = std::chrono::steady_clock;
+  fn();  // warm caches, page in buffers, start thread pools
+  long reps = 1;
+  for (;;) {
+    const auto t0 = clock::now();
+    for (long i = 0; i < reps; ++i) fn();
+    const double s = std::chrono::duration<double>(clock::now() - t0).count();
+    if (s >= min_batch_seconds || reps > (1L << 30)) break;
+    reps *= 2;
+  }
+  double best = 1e30;
+  for (int b = 0; b < batches; ++b) {
+    const auto t0 = clock::now();
+    for (long i = 0; i < reps; ++i) fn();
+    best = std::min(best, std::chrono::duration<double>(clock::now() - t0).count() / static_cast<double>(reps));
+  }
+  return best;
+}
+
+/** Copy bandwidth in bytes/s (read + write counted) for buffers of `bytes` on
+ *  `threads` threads (each copies its own slice), measured now. */
+inline double copy_bandwidth(std::size_t bytes, int threads = 1) {
+  std::vector<char> a(bytes, 1), b(bytes);
+  const auto copy = [&](std::size_t begin, std::size_t end) {
+    std::memcpy(b.data() + begin, a.data() + begin, end - begin);
+    asm volatile("" : : "r"(b.data()) : "memory");
+  };
+  const double s = seconds_per_call([&] {
+    if (threads <= 1) {
+      copy(0, bytes);
+      return;
+    }
+    std::vector<std::thread> pool;
+    const std::size_t per = (bytes + threads - 1) / threads;
+    for (int t = 1; t < threads; ++t) {
+      pool.emplace_back(copy, std::min(bytes, t * per), std::min(bytes, (t + 1) * per));
+    }
+    copy(0, std::min(bytes, per));
+    for (auto& th : pool) th.join();
+  });
+  return 2.0 * static_cast<double>(bytes) / s;
+}
+
+}  // namespace actlab::bench
+
+#endif  // ACTLAB_BENCH_TIMER_H_
