@@ -18,7 +18,75 @@ struct EvalOptions {
   bool grad = false;
   bool json = false;
   bool use_double = false;
+  double temperature = 1.0;
+  bool masked_safe = false;
 };
+
+// Row-wise (softmax family) and gated (GLU family) functions map a vector to a
+// vector: print y, and with --grad the Jacobian J[i][j] = ∂y_i/∂x_j, built
+// from the backward pass with unit upstream gradients.
+void run_vector(const EvalOptions& o, const std::vector<double>& x) {
+  const auto sm = softmax_kind(o.spec);
+  const auto gl = glu_kind(o.spec);
+  const SoftmaxOptions so{o.temperature, o.masked_safe};
+  std::vector<double> y(sm ? x.size() : x.size() / 2);
+  if (gl && x.size() % 2 != 0) {
+    throw UsageError(fmt::format("eval: {} splits its input in two halves; got {} values", o.spec, x.size()));
+  }
+  if (sm) {
+    softmax_forward(*sm, std::span<const double>(x), std::span<double>(y), x.size(), so);
+  } else {
+    glu_forward(*gl, std::span<const double>(x), std::span<double>(y), x.size());
+  }
+  std::vector<std::vector<double>> jac;
+  if (o.grad) {
+    for (std::size_t i = 0; i < y.size(); ++i) {
+      std::vector<double> up(y.size(), 0.0), row(x.size());
+      up[i] = 1.0;
+      if (sm) {
+        softmax_backward(*sm, std::span<const double>(y), std::span<const double>(up), std::span<double>(row), x.size(),
+                         so);
+      } else {
+        glu_backward(*gl, std::span<const double>(x), std::span<const double>(up), std::span<double>(row), x.size());
+      }
+      jac.push_back(row);
+    }
+  }
+  if (o.json) {
+    nlohmann::json j = {{"function", o.spec}, {"x", nlohmann::json::array()}, {"y", nlohmann::json::array()}};
+    if (sm) j["temperature"] = o.temperature;
+    for (const double v : x) j["x"].push_back(json_number(v));
+    for (const double v : y) j["y"].push_back(json_number(v));
+    if (o.grad) {
+      j["jacobian"] = nlohmann::json::array();
+      for (const auto& row : jac) {
+        nlohmann::json r = nlohmann::json::array();
+        for (const double v : row) r.push_back(json_number(v));
+        j["jacobian"].push_back(r);
+      }
+    }
+    print_json(j);
+    return;
+  }
+  fmt::print("{}{} of {} values (float64)\n", o.spec,
+             sm && o.temperature != 1.0 ? fmt::format(" at T={:g}", o.temperature) : "", x.size());
+  fmt::print("  y = [");
+  for (std::size_t i = 0; i < y.size(); ++i) fmt::print("{}{:.9g}", i ? ", " : "", y[i]);
+  fmt::print("]\n");
+  if (sm && *sm != SoftmaxKind::kLogSoftmax) {
+    double s = 0;
+    for (const double v : y) s += v;
+    fmt::print("  sum(y) = {:.17g}\n", s);
+  }
+  if (o.grad) {
+    fmt::print("  Jacobian dy_i/dx_j:\n");
+    for (const auto& row : jac) {
+      fmt::print("   ");
+      for (const double v : row) fmt::print(" {:>12.6g}", v);
+      fmt::print("\n");
+    }
+  }
+}
 
 std::vector<double> read_inputs(const EvalOptions& o) {
   std::vector<double> xs;
@@ -86,12 +154,24 @@ void run(const Activation& act, const EvalOptions& o, const std::vector<double>&
 void add_eval(CLI::App& app) {
   auto o = std::make_shared<EvalOptions>();
   auto* cmd = app.add_subcommand("eval", "Value (and derivative with --grad) of an activation at points");
-  cmd->add_option("spec", o->spec, "Activation, e.g. gelu or 'leaky_relu(0.2)'")->required();
+  cmd->add_option("spec", o->spec,
+                  "Activation, e.g. gelu or 'leaky_relu(0.2)'; or a row function (softmax, log_softmax, softmin) "
+                  "or a gated one (glu, reglu, geglu, geglu_tanh, swiglu) applied to all the values")
+      ->required();
   cmd->add_option("x", o->values, "Points; without them, numbers are read from stdin, one per line");
   cmd->add_flag("-g,--grad", o->grad, "Also print the derivative dy/dx");
   cmd->add_flag("--json", o->json, "Machine-readable output");
   cmd->add_flag("--double", o->use_double, "Evaluate in float64 (default float32)");
+  cmd->add_option("-t,--temperature", o->temperature, "softmax/log_softmax/softmin: divide the logits by T");
+  cmd->add_flag("--masked-safe", o->masked_safe, "softmax family: a row of all -inf gives zeros, not NaN");
   cmd->callback([o] {
+    if (softmax_kind(o->spec) || glu_kind(o->spec)) {
+      run_vector(*o, read_inputs(*o));
+      return;
+    }
+    if (o->temperature != 1.0 || o->masked_safe) {
+      throw UsageError("eval: --temperature and --masked-safe apply to softmax, log_softmax and softmin only");
+    }
     const Activation act = Activation::parse(o->spec);
     const auto xs = read_inputs(*o);
     if (o->use_double) {

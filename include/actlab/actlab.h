@@ -5,7 +5,10 @@
 #include "actlab/activation.h"
 #include "actlab/catalog.h"
 #include "actlab/error.h"
+#include "actlab/glu.h"
+#include "actlab/loss.h"
 #include "actlab/reference.h"
+#include "actlab/softmax.h"
 #include "actlab/threads.h"
 #include "actlab/version.h"
 

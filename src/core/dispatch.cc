@@ -24,6 +24,7 @@
 #include "hwy/foreach_target.h"  // IWYU pragma: keep
 #include "hwy/highway.h"
 #include "kernels/activations-inl.h"
+#include "kernels/softmax-inl.h"
 
 #ifndef ACTLAB_DISPATCH_ONCE_
 #define ACTLAB_DISPATCH_ONCE_
@@ -219,6 +220,23 @@ void BackwardFromYF64(ActId id, const Params& p, const double* y, const double* 
   BackwardFromY(id, p, y, dy, dx, n, s);
 }
 
+void SoftmaxF32(SoftmaxKind kind, const float* x, float* y, std::size_t rows, std::size_t cols, double inv_t,
+                bool masked_safe) {
+  SoftmaxRowsImpl(kind, x, y, rows, cols, inv_t, masked_safe);
+}
+void SoftmaxF64(SoftmaxKind kind, const double* x, double* y, std::size_t rows, std::size_t cols, double inv_t,
+                bool masked_safe) {
+  SoftmaxRowsImpl(kind, x, y, rows, cols, inv_t, masked_safe);
+}
+void SoftmaxBackwardF32(SoftmaxKind kind, const float* y, const float* dy, float* dx, std::size_t rows,
+                        std::size_t cols, double inv_t, bool masked_safe) {
+  SoftmaxBackwardRowsImpl(kind, y, dy, dx, rows, cols, inv_t, masked_safe);
+}
+void SoftmaxBackwardF64(SoftmaxKind kind, const double* y, const double* dy, double* dx, std::size_t rows,
+                        std::size_t cols, double inv_t, bool masked_safe) {
+  SoftmaxBackwardRowsImpl(kind, y, dy, dx, rows, cols, inv_t, masked_safe);
+}
+
 }  // namespace actlab::kernels::HWY_NAMESPACE
 HWY_AFTER_NAMESPACE();
 
@@ -234,6 +252,10 @@ HWY_EXPORT(BackwardF32);
 HWY_EXPORT(BackwardF64);
 HWY_EXPORT(BackwardFromYF32);
 HWY_EXPORT(BackwardFromYF64);
+HWY_EXPORT(SoftmaxF32);
+HWY_EXPORT(SoftmaxF64);
+HWY_EXPORT(SoftmaxBackwardF32);
+HWY_EXPORT(SoftmaxBackwardF64);
 }  // namespace actlab::kernels
 
 namespace actlab::detail {
@@ -311,6 +333,49 @@ void backward_from_y<double>(ActId id, const Params& p, const double* y, const d
   const Specials s = specials(Which::kDerivativeFromY, id, p);
   parallel_for(n, [&](std::size_t b, std::size_t e) {
     HWY_DYNAMIC_DISPATCH(kernels::BackwardFromYF64)(id, p, y + b, dy + b, dx + b, e - b, s);
+  });
+}
+
+// Rows split over the pool (row granularity); each row is one thread's, so the
+// bits do not depend on the thread count.
+template <typename F>
+void for_rows(std::size_t rows, std::size_t cols, F f) {
+  if (rows == 0) return;
+  if (rows < 2 || rows * cols < kParallelMinElements) {
+    f(0, rows);
+    return;
+  }
+  parallel_ranges(rows, [&](std::size_t r0, std::size_t r1) { f(r0, r1); });
+}
+
+template <>
+void softmax_rows<float>(SoftmaxKind kind, const float* x, float* y, std::size_t rows, std::size_t cols, double inv_t,
+                         bool masked_safe) {
+  for_rows(rows, cols, [&](std::size_t r0, std::size_t r1) {
+    HWY_DYNAMIC_DISPATCH(kernels::SoftmaxF32)(kind, x + r0 * cols, y + r0 * cols, r1 - r0, cols, inv_t, masked_safe);
+  });
+}
+template <>
+void softmax_rows<double>(SoftmaxKind kind, const double* x, double* y, std::size_t rows, std::size_t cols,
+                          double inv_t, bool masked_safe) {
+  for_rows(rows, cols, [&](std::size_t r0, std::size_t r1) {
+    HWY_DYNAMIC_DISPATCH(kernels::SoftmaxF64)(kind, x + r0 * cols, y + r0 * cols, r1 - r0, cols, inv_t, masked_safe);
+  });
+}
+template <>
+void softmax_backward_rows<float>(SoftmaxKind kind, const float* y, const float* dy, float* dx, std::size_t rows,
+                                  std::size_t cols, double inv_t, bool masked_safe) {
+  for_rows(rows, cols, [&](std::size_t r0, std::size_t r1) {
+    HWY_DYNAMIC_DISPATCH(kernels::SoftmaxBackwardF32)
+    (kind, y + r0 * cols, dy + r0 * cols, dx + r0 * cols, r1 - r0, cols, inv_t, masked_safe);
+  });
+}
+template <>
+void softmax_backward_rows<double>(SoftmaxKind kind, const double* y, const double* dy, double* dx, std::size_t rows,
+                                   std::size_t cols, double inv_t, bool masked_safe) {
+  for_rows(rows, cols, [&](std::size_t r0, std::size_t r1) {
+    HWY_DYNAMIC_DISPATCH(kernels::SoftmaxBackwardF64)
+    (kind, y + r0 * cols, dy + r0 * cols, dx + r0 * cols, r1 - r0, cols, inv_t, masked_safe);
   });
 }
 

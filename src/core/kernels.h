@@ -14,6 +14,7 @@
 
 #include "actlab/activation.h"
 #include "actlab/catalog.h"
+#include "actlab/softmax.h"
 
 namespace actlab::detail {
 
@@ -23,6 +24,14 @@ template <class T>
 void backward(ActId id, const Params& p, const T* x, const T* dy, T* dx, std::size_t n);
 template <class T>
 void backward_from_y(ActId id, const Params& p, const T* y, const T* dy, T* dx, std::size_t n);
+
+/** Row-wise softmax family over (rows × cols); inv_t = 1/temperature. */
+template <class T>
+void softmax_rows(SoftmaxKind kind, const T* x, T* y, std::size_t rows, std::size_t cols, double inv_t,
+                  bool masked_safe);
+template <class T>
+void softmax_backward_rows(SoftmaxKind kind, const T* y, const T* dy, T* dx, std::size_t rows, std::size_t cols,
+                           double inv_t, bool masked_safe);
 
 /** SIMD targets compiled in and supported by this CPU, best first: (Highway bit, name). */
 std::vector<std::pair<std::int64_t, std::string>> simd_targets();

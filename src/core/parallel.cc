@@ -137,5 +137,17 @@ void parallel_for(std::size_t n, const std::function<void(std::size_t, std::size
   });
 }
 
+void parallel_ranges(std::size_t count, const std::function<void(std::size_t, std::size_t)>& fn) {
+  const std::size_t threads = std::min<std::size_t>(static_cast<std::size_t>(num_threads()), count);
+  if (threads <= 1) {
+    fn(0, count);
+    return;
+  }
+  Pool::instance().run(static_cast<int>(threads), [&](int c) {
+    const auto t = static_cast<std::size_t>(c);
+    fn(count * t / threads, count * (t + 1) / threads);
+  });
+}
+
 }  // namespace detail
 }  // namespace actlab

@@ -17,6 +17,10 @@ inline constexpr std::size_t kParallelMinElements = std::size_t{1} << 16;
 /** Runs fn(begin, end) over [0, n) on up to num_threads() threads; blocks until done. */
 void parallel_for(std::size_t n, const std::function<void(std::size_t, std::size_t)>& fn);
 
+/** Splits [0, count) into one contiguous range per thread (no size threshold:
+ *  the caller decides the work is worth it) and runs fn(begin, end) on each. */
+void parallel_ranges(std::size_t count, const std::function<void(std::size_t, std::size_t)>& fn);
+
 }  // namespace actlab::detail
 
 #endif  // ACTLAB_SRC_CORE_PARALLEL_H_

@@ -85,6 +85,27 @@ TEST(Cli, EvalDoubleJsonAndStdin) {
   EXPECT_EQ(j["values"][2]["y"], "nan");
 }
 
+TEST(Cli, EvalRowFunctionsAndLoss) {
+  auto r = actlab({"eval", "softmax", "2", "1", "0.1", "--json", "--grad"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_NEAR(j["y"][0].get<double>(), 0.659, 5e-4);  // the seed's numbers
+  EXPECT_NEAR(j["y"][1].get<double>(), 0.242, 5e-4);
+  EXPECT_NEAR(j["y"][2].get<double>(), 0.099, 5e-4);
+  EXPECT_NEAR(j["jacobian"][0][0].get<double>(), 0.659001 * (1 - 0.659001), 1e-6);
+  r = actlab({"eval", "log_softmax", "--temperature", "2", "--json"}, "2\n1\n0.1\n");
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(nlohmann::json::parse(r.out)["temperature"], 2.0);
+  r = actlab({"loss", "cross_entropy", "--logits", "2,1,0.1", "--target", "0", "--json"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  j = nlohmann::json::parse(r.out);
+  EXPECT_NEAR(j["value"].get<double>(), 0.41703001, 1e-8);
+  EXPECT_NEAR(j["gradient"][0].get<double>(), 0.659001139 - 1, 1e-8);  // softmax − onehot
+  r = actlab({"loss", "bce_with_logits", "--logits", "1e4,-1e4", "--target", "0,1", "--reduction", "none", "--json"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NEAR(nlohmann::json::parse(r.out)["value"][0].get<double>(), 1e4, 1e-9);
+}
+
 TEST(Cli, HelpAndVersionSucceed) {
   for (const auto& args : std::vector<std::vector<std::string>>{
            {"--help"}, {"list", "--help"}, {"info", "--help"}, {"eval", "--help"}, {"--version"}}) {
@@ -123,6 +144,30 @@ TEST(Cli, BadInputGivesOneLineAndExitStatus2) {
       {"missing spec", {"eval"}, "", "spec is required"},
       {"missing spec for info", {"info"}, "", "spec is required"},
       {"empty spec", {"eval", "", "1"}, "", "empty text"},
+      {"temperature on an element-wise row", {"eval", "relu", "1", "-t", "2"}, "", "apply to softmax"},
+      {"zero temperature", {"eval", "softmax", "1", "2", "-t", "0"}, "", "temperature must be finite and > 0"},
+      {"odd input to a gated function", {"eval", "swiglu", "1", "2", "3"}, "", "two halves"},
+      {"target out of range",
+       {"loss", "cross_entropy", "--logits", "2,1,0.1", "--target", "7"},
+       "",
+       "out of range [0, 3)"},
+      {"unknown loss", {"loss", "hinge", "--logits", "1", "--target", "1"}, "", "unknown loss 'hinge'"},
+      {"bad reduction",
+       {"loss", "mse", "--input", "1", "--target", "1", "--reduction", "avg"},
+       "",
+       "--reduction must be"},
+      {"rows do not divide",
+       {"loss", "cross_entropy", "--logits", "1,2,3", "--target", "0", "--rows", "2"},
+       "",
+       "do not split into 2 rows"},
+      {"non-numeric logits", {"loss", "cross_entropy", "--logits", "1,x", "--target", "0"}, "", "'x' is not a number"},
+      {"fractional class", {"loss", "cross_entropy", "--logits", "1,2", "--target", "0.5"}, "", "not a class index"},
+      {"negative weight",
+       {"loss", "cross_entropy", "--logits", "1,2", "--target", "0", "--weight", "1,-1"},
+       "",
+       "must be finite and >= 0"},
+      {"probability outside [0, 1]", {"loss", "bce", "--input", "1.5", "--target", "1"}, "", "not a probability"},
+      {"mismatched sizes", {"loss", "mse", "--input", "1,2", "--target", "1"}, "", "target has 1 values"},
   };
   for (const auto& c : cases) {
     const auto r = actlab(c.args, c.input);

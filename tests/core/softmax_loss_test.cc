@@ -1,0 +1,444 @@
+// softmax_loss_test.cc — the softmax family, GLU and the losses against PyTorch
+// (tests/core/data/loss_golden.json), an extended-precision reference and
+// finite differences.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <fstream>
+#include <limits>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "actlab/actlab.h"
+#include "actlab/glu.h"
+#include "actlab/loss.h"
+#include "actlab/softmax.h"
+
+namespace actlab {
+namespace {
+
+nlohmann::json golden() {
+  std::ifstream in(std::string(ACTLAB_TEST_DATA_DIR) + "/loss_golden.json");
+  const auto j = nlohmann::json::parse(in, nullptr, false);
+  return j.is_discarded() ? nlohmann::json() : j;
+}
+
+double num(const nlohmann::json& v) {
+  if (v.is_string()) {
+    const std::string s = v.get<std::string>();
+    if (s == "nan") return std::numeric_limits<double>::quiet_NaN();
+    return s == "inf" ? INFINITY : -INFINITY;
+  }
+  return v.get<double>();
+}
+
+std::vector<double> nums(const nlohmann::json& a) {
+  std::vector<double> v;
+  for (const auto& e : a) v.push_back(num(e));
+  return v;
+}
+
+void expect_close(double want, double got, double rel, const std::string& what) {
+  if (std::isnan(want) || std::isinf(want)) {
+    EXPECT_TRUE((std::isnan(want) && std::isnan(got)) || want == got) << what << ": want " << want << " got " << got;
+    return;
+  }
+  EXPECT_LE(std::fabs(want - got), rel * std::fabs(want) + 1e-15) << what << ": want " << want << " got " << got;
+}
+
+TEST(Softmax, MatchesPyTorchForwardAndBackward) {
+  const auto g = golden();
+  ASSERT_EQ(g.value("magic", ""), "actlab-golden loss_golden") << "golden file missing";
+  int cases = 0;
+  for (const auto& c : g["softmax"]) {
+    const auto kind = softmax_kind(c["kind"].get<std::string>());
+    ASSERT_TRUE(kind);
+    const std::size_t cols = c["cols"];
+    const SoftmaxOptions o{c["temperature"].get<double>(), false};
+    const auto x = nums(c["x"]);
+    const auto want = nums(c["y"]);
+    std::vector<double> y(x.size());
+    softmax_forward(*kind, std::span<const double>(x), std::span<double>(y), cols, o);
+    const std::string what =
+        c["kind"].get<std::string>() + "/" + c["name"].get<std::string>() + " T=" + std::to_string(o.temperature);
+    for (std::size_t i = 0; i < y.size(); ++i)
+      expect_close(want[i], y[i], 1e-13, what + " y[" + std::to_string(i) + "]");
+    if (!c["dx"].is_null()) {
+      const auto up = nums(c["upstream"]);
+      const auto want_dx = nums(c["dx"]);
+      std::vector<double> dx(x.size());
+      softmax_backward(*kind, std::span<const double>(y), std::span<const double>(up), std::span<double>(dx), cols, o);
+      for (std::size_t i = 0; i < dx.size(); ++i) {
+        expect_close(want_dx[i], dx[i], 1e-11, what + " dx[" + std::to_string(i) + "]");
+      }
+    }
+    ++cases;
+  }
+  EXPECT_GE(cases, 70);
+}
+
+// The correctly rounded float of each output, from long double.
+std::vector<float> reference_softmax_f(SoftmaxKind kind, const std::vector<float>& x, std::size_t cols, double t) {
+  std::vector<float> out(x.size());
+  for (std::size_t r = 0; r < x.size() / cols; ++r) {
+    long double m = -INFINITY;
+    const double sign = kind == SoftmaxKind::kSoftmin ? -1 : 1;
+    for (std::size_t i = 0; i < cols; ++i) m = std::max<long double>(m, sign * x[r * cols + i]);
+    // s − 1 summed without the maxima, so log s = log1p(s − 1) keeps tiny log-probabilities.
+    long double s_minus_1 = -1;
+    for (std::size_t i = 0; i < cols; ++i) {
+      const long double z = (sign * x[r * cols + i] - m) / t;
+      s_minus_1 += z == 0 ? 1.0L : 0.0L;
+    }
+    for (std::size_t i = 0; i < cols; ++i) {
+      const long double z = (sign * x[r * cols + i] - m) / t;
+      if (z != 0) s_minus_1 += std::exp(z);
+    }
+    for (std::size_t i = 0; i < cols; ++i) {
+      const long double z = (sign * x[r * cols + i] - m) / t;
+      out[r * cols + i] = static_cast<float>(kind == SoftmaxKind::kLogSoftmax ? z - std::log1p(s_minus_1)
+                                                                              : std::exp(z) / (1 + s_minus_1));
+    }
+  }
+  return out;
+}
+
+double ulps(float want, float got) {
+  if (want == got || (std::isnan(want) && std::isnan(got))) return 0;
+  const float a = std::fabs(want);
+  return std::fabs(static_cast<double>(want) - got) / (static_cast<double>(std::nextafter(a, INFINITY)) - a);
+}
+
+TEST(Softmax, Float32Within2UlpOnRandomAndAdversarialRows) {
+  std::mt19937 rng(17);
+  std::normal_distribution<float> n01(0, 1);
+  std::vector<std::vector<float>> rows;
+  for (int r = 0; r < 200; ++r) {
+    std::vector<float> row(33);
+    const float scale = std::pow(10.0f, static_cast<float>(r % 5) - 1);  // 0.1 .. 1000
+    for (auto& v : row) v = n01(rng) * scale;
+    rows.push_back(row);
+  }
+  rows.push_back({1e30f, 0, -1e30f, 5});            // one huge logit
+  rows.push_back(std::vector<float>(64, 7.5f));     // many equal logits
+  rows.push_back({-INFINITY, 1, 2, -INFINITY, 3});  // −inf entries
+  rows.push_back({100, 0, 0});                      // a dominant class: log p ≈ −2.7e−43
+  rows.push_back({-1e30f, -1e30f, -1e30f + 1e24f});
+  double worst = 0;
+  for (const auto kind : {SoftmaxKind::kSoftmax, SoftmaxKind::kLogSoftmax, SoftmaxKind::kSoftmin}) {
+    for (const double t : {1.0, 0.7}) {
+      for (const auto& row : rows) {
+        std::vector<float> y(row.size());
+        softmax_forward(kind, std::span<const float>(row), std::span<float>(y), row.size(), {t, false});
+        const auto want = reference_softmax_f(kind, row, row.size(), t);
+        for (std::size_t i = 0; i < row.size(); ++i) {
+          const double e = ulps(want[i], y[i]);
+          worst = std::max(worst, e);
+          EXPECT_LE(e, 2.0) << to_string(kind) << " T=" << t << " x=" << row[i] << " want " << want[i] << " got "
+                            << y[i];
+        }
+      }
+    }
+  }
+  std::printf("softmax family float32: worst %.2f ulp\n", worst);
+}
+
+TEST(Softmax, SeedNumbersTemperatureAndMasks) {
+  const std::vector<double> x = {2.0, 1.0, 0.1};
+  std::vector<double> y(3);
+  softmax_forward(SoftmaxKind::kSoftmax, std::span<const double>(x), std::span<double>(y), 3);
+  EXPECT_NEAR(y[0], 0.659, 5e-4);
+  EXPECT_NEAR(y[1], 0.242, 5e-4);
+  EXPECT_NEAR(y[2], 0.099, 5e-4);
+  EXPECT_NEAR(y[0] + y[1] + y[2], 1.0, 1e-15);
+  softmax_forward(SoftmaxKind::kSoftmax, std::span<const double>(x), std::span<double>(y), 3, {0.01, false});
+  EXPECT_NEAR(y[0], 1.0, 1e-40);  // T -> 0: argmax
+  softmax_forward(SoftmaxKind::kSoftmax, std::span<const double>(x), std::span<double>(y), 3, {1e6, false});
+  for (const double v : y) EXPECT_NEAR(v, 1.0 / 3, 1e-6);  // T -> inf: uniform
+  // A row of −inf: NaN (PyTorch) or zeros with masked_safe, and a zero gradient.
+  const std::vector<double> masked = {-INFINITY, -INFINITY, 1.0, 2.0};
+  std::vector<double> out(4), dx(4);
+  softmax_forward(SoftmaxKind::kSoftmax, std::span<const double>(masked), std::span<double>(out), 2);
+  EXPECT_TRUE(std::isnan(out[0]) && std::isnan(out[1]));
+  EXPECT_NEAR(out[2] + out[3], 1.0, 1e-15);
+  softmax_forward(SoftmaxKind::kSoftmax, std::span<const double>(masked), std::span<double>(out), 2, {1.0, true});
+  EXPECT_EQ(out[0], 0.0);
+  const std::vector<double> up = {1, 2, 3, 4};
+  softmax_backward(SoftmaxKind::kSoftmax, std::span<const double>(out), std::span<const double>(up),
+                   std::span<double>(dx), 2, {1.0, true});
+  EXPECT_EQ(dx[0], 0.0);
+  EXPECT_EQ(dx[1], 0.0);
+}
+
+TEST(Softmax, BackwardMatchesFiniteDifferences) {
+  std::mt19937 rng(3);
+  std::normal_distribution<double> n01(0, 1);
+  std::vector<double> x(12), up(12);
+  for (auto& v : x) v = n01(rng) * 2;
+  for (auto& v : up) v = n01(rng);
+  for (const auto kind : {SoftmaxKind::kSoftmax, SoftmaxKind::kLogSoftmax, SoftmaxKind::kSoftmin}) {
+    const SoftmaxOptions o{1.7, false};
+    const auto objective = [&](const std::vector<double>& v) {
+      std::vector<double> y(v.size());
+      softmax_forward(kind, std::span<const double>(v), std::span<double>(y), 4, o);
+      double s = 0;
+      for (std::size_t i = 0; i < y.size(); ++i) s += y[i] * up[i];
+      return s;
+    };
+    std::vector<double> y(12), dx(12);
+    softmax_forward(kind, std::span<const double>(x), std::span<double>(y), 4, o);
+    softmax_backward(kind, std::span<const double>(y), std::span<const double>(up), std::span<double>(dx), 4, o);
+    for (std::size_t i = 0; i < x.size(); ++i) {
+      auto hi = x, lo = x;
+      hi[i] += 1e-6;
+      lo[i] -= 1e-6;
+      EXPECT_NEAR(dx[i], (objective(hi) - objective(lo)) / 2e-6, 1e-8) << to_string(kind) << " i=" << i;
+    }
+  }
+}
+
+TEST(Softmax, SameBitsForOneAndTwoThreads) {
+  std::mt19937 rng(4);
+  std::normal_distribution<float> n01(0, 3);
+  std::vector<float> x(512 * 300);
+  for (auto& v : x) v = n01(rng);
+  std::vector<float> y1(x.size()), y2(x.size());
+  const int saved = num_threads();
+  set_num_threads(1);
+  softmax_forward(SoftmaxKind::kLogSoftmax, std::span<const float>(x), std::span<float>(y1), 300);
+  set_num_threads(2);
+  softmax_forward(SoftmaxKind::kLogSoftmax, std::span<const float>(x), std::span<float>(y2), 300);
+  set_num_threads(saved);
+  EXPECT_EQ(0, std::memcmp(y1.data(), y2.data(), y1.size() * sizeof(float)));
+}
+
+TEST(Softmax, BadInput) {
+  std::vector<float> x(6), y(6), y5(5);
+  EXPECT_THROW(softmax_forward(SoftmaxKind::kSoftmax, std::span<const float>(x), std::span<float>(y), 0), Error);
+  EXPECT_THROW(softmax_forward(SoftmaxKind::kSoftmax, std::span<const float>(x), std::span<float>(y), 4), Error);
+  EXPECT_THROW(softmax_forward(SoftmaxKind::kSoftmax, std::span<const float>(x), std::span<float>(y5), 3), Error);
+  EXPECT_THROW(softmax_forward(SoftmaxKind::kSoftmax, std::span<const float>(x), std::span<float>(y), 3, {0.0, false}),
+               Error);
+  EXPECT_THROW(
+      softmax_forward(SoftmaxKind::kSoftmax, std::span<const float>(x), std::span<float>(y), 3, {INFINITY, false}),
+      Error);
+}
+
+// ---------------------------------------------------------------- losses
+
+Reduction red(const nlohmann::json& c) { return *reduction_from_string(c["reduction"].get<std::string>()); }
+
+TEST(Losses, MatchPyTorch) {
+  const auto g = golden();
+  int cases = 0;
+  for (const auto& c : g["losses"]) {
+    const std::string name = c["loss"];
+    const auto x = nums(c["x"]);
+    const auto want_value = nums(c["value"]);
+    const auto want_grad = nums(c["grad"]);
+    std::vector<double> grad(x.size());
+    std::vector<double> per(want_value.size());
+    double value = 0;
+    const Reduction r = red(c);
+    const auto weight = c.contains("weight") ? nums(c["weight"]) : std::vector<double>{};
+    if (name == "cross_entropy" || name == "nll_loss") {
+      const std::vector<std::int64_t> t = c["target"];
+      CrossEntropyOptions o{weight, c.value("ignore_index", std::int64_t{-100}), c.value("label_smoothing", 0.0), r};
+      value = name == "nll_loss" ? nll_loss(std::span<const double>(x), std::span<const std::int64_t>(t), c["cols"],
+                                            std::span<double>(grad), o, std::span<double>(per))
+                                 : cross_entropy(std::span<const double>(x), std::span<const std::int64_t>(t),
+                                                 c["cols"], std::span<double>(grad), o, std::span<double>(per));
+    } else if (name == "cross_entropy_probs") {
+      const auto t = nums(c["target"]);
+      CrossEntropyOptions o{weight, -100, c.value("label_smoothing", 0.0), r};
+      value = cross_entropy_probs(std::span<const double>(x), std::span<const double>(t), c["cols"],
+                                  std::span<double>(grad), o);
+    } else if (name == "bce_with_logits" || name == "bce") {
+      const auto t = nums(c["target"]);
+      const auto pw = c.contains("pos_weight") ? nums(c["pos_weight"]) : std::vector<double>{};
+      BceOptions o{{}, pw, 0, r};
+      value = name == "bce"
+                  ? bce(std::span<const double>(x), std::span<const double>(t), std::span<double>(grad), o)
+                  : bce_with_logits(std::span<const double>(x), std::span<const double>(t), std::span<double>(grad), o);
+    } else {
+      const auto t = nums(c["target"]);
+      if (name == "mse_loss")
+        value = mse_loss(std::span<const double>(x), std::span<const double>(t), std::span<double>(grad), r);
+      if (name == "l1_loss")
+        value = l1_loss(std::span<const double>(x), std::span<const double>(t), std::span<double>(grad), r);
+      if (name == "huber_loss") {
+        value =
+            huber_loss(std::span<const double>(x), std::span<const double>(t), std::span<double>(grad), c["delta"], r);
+      }
+    }
+    const std::string what = name + " " + c.dump().substr(0, 0) + "(" + c["reduction"].get<std::string>() + ")";
+    if (r == Reduction::kNone) {
+      for (std::size_t i = 0; i < per.size(); ++i) expect_close(want_value[i], per[i], 1e-12, what + " per-sample");
+    } else {
+      expect_close(want_value[0], value, 1e-12, what + " value");
+    }
+    for (std::size_t i = 0; i < grad.size(); ++i)
+      expect_close(want_grad[i], grad[i], 1e-12, what + " grad[" + std::to_string(i) + "]");
+    ++cases;
+  }
+  EXPECT_GE(cases, 24);
+}
+
+TEST(Losses, CrossEntropyGradientIsSoftmaxMinusOneHot) {
+  const std::vector<float> logits = {2, 1, 0.1f, 0.5f, -1, 3};
+  const std::vector<std::int64_t> target = {0, 2};
+  std::vector<float> grad(6);
+  const double loss =
+      cross_entropy(std::span<const float>(logits), std::span<const std::int64_t>(target), 3, std::span<float>(grad));
+  std::vector<float> p(6);
+  softmax_forward(SoftmaxKind::kSoftmax, std::span<const float>(logits), std::span<float>(p), 3);
+  for (int i = 0; i < 6; ++i) {
+    const float onehot = (i == 0 || i == 5) ? 1.0f : 0.0f;
+    EXPECT_NEAR(grad[i], (p[i] - onehot) / 2, 1e-7) << i;  // mean over 2 rows
+  }
+  EXPECT_NEAR(loss, (-std::log(p[0]) - std::log(p[5])) / 2, 1e-6);
+  // Hand-computed label smoothing (ε = 0.3, 3 classes) on one row: q = (0.8, 0.1, 0.1).
+  std::vector<double> g1(3);
+  const std::vector<double> row = {2, 1, 0.1};
+  const std::vector<std::int64_t> t0 = {0};
+  const double ls = cross_entropy(std::span<const double>(row), std::span<const std::int64_t>(t0), 3,
+                                  std::span<double>(g1), {{}, -100, 0.3, Reduction::kMean});
+  std::vector<double> pr(3), lp(3);
+  softmax_forward(SoftmaxKind::kSoftmax, std::span<const double>(row), std::span<double>(pr), 3);
+  softmax_forward(SoftmaxKind::kLogSoftmax, std::span<const double>(row), std::span<double>(lp), 3);
+  EXPECT_NEAR(ls, -(0.8 * lp[0] + 0.1 * lp[1] + 0.1 * lp[2]), 1e-15);
+  EXPECT_NEAR(g1[0], pr[0] - 0.8, 1e-15);
+  EXPECT_NEAR(g1[1], pr[1] - 0.1, 1e-15);
+  // ignore_index: the row adds nothing and gets no gradient; all ignored gives NaN (PyTorch).
+  const std::vector<std::int64_t> ign = {-100, 2};
+  std::vector<float> g2(6);
+  const double l2 =
+      cross_entropy(std::span<const float>(logits), std::span<const std::int64_t>(ign), 3, std::span<float>(g2));
+  EXPECT_NEAR(l2, -std::log(p[5]), 1e-6);
+  EXPECT_EQ(g2[0], 0.0f);
+  const std::vector<std::int64_t> all_ign = {-100, -100};
+  EXPECT_TRUE(std::isnan(
+      cross_entropy(std::span<const float>(logits), std::span<const std::int64_t>(all_ign), 3, std::span<float>(g2))));
+}
+
+TEST(Losses, LogitLossesStayFiniteWhereProbabilityLossesBreak) {
+  // The seeds' point: BCEWithLogits on x = ±1e4 is exact; BCE(sigmoid(x)) clamps.
+  const std::vector<double> x = {1e4, -1e4};
+  const std::vector<double> t = {0.0, 1.0};
+  std::vector<double> g(2);
+  const double good = bce_with_logits(std::span<const double>(x), std::span<const double>(t), std::span<double>(g));
+  EXPECT_NEAR(good, 1e4, 1e-9);  // the true loss: each sample is 1e4 nats off
+  EXPECT_NEAR(g[0], 0.5, 1e-15);
+  const std::vector<double> p = {1.0, 0.0};  // sigmoid(±1e4) in any float type
+  const double clamped = bce(std::span<const double>(p), std::span<const double>(t), std::span<double>(g));
+  EXPECT_NEAR(clamped, 100.0, 1e-12) << "PyTorch's clamp hides a loss of 1e4 as 100";
+  // Cross-entropy on logits of ±1e30 stays finite and exact.
+  const std::vector<double> logits = {1e30, -1e30};
+  const std::vector<std::int64_t> target = {1};
+  std::vector<double> g2(2);
+  EXPECT_NEAR(
+      cross_entropy(std::span<const double>(logits), std::span<const std::int64_t>(target), 2, std::span<double>(g2)),
+      2e30, 1e16);
+}
+
+TEST(Losses, BadInputIsAClearError) {
+  std::vector<double> x(6), g(6), g5(5);
+  const std::vector<std::int64_t> t = {0, 1};
+  const std::vector<std::int64_t> out_of_range = {0, 3};
+  const std::vector<double> negative = {1, -1, 1};
+  const auto msg = [](auto f) {
+    try {
+      f();
+    } catch (const Error& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  EXPECT_NE(msg([&] {
+              cross_entropy(std::span<const double>(x), std::span<const std::int64_t>(out_of_range), 3,
+                            std::span<double>(g));
+            }).find("target 3 at row 1 is out of range [0, 3)"),
+            std::string::npos);
+  EXPECT_NE(msg([&] {
+              cross_entropy(std::span<const double>(x), std::span<const std::int64_t>(t), 3, std::span<double>(g),
+                            {negative});
+            }).find("weight[1] = -1"),
+            std::string::npos);
+  EXPECT_NE(msg([&] {
+              cross_entropy(std::span<const double>(x), std::span<const std::int64_t>(t), 3, std::span<double>(g5));
+            }).find("grad has 5 values"),
+            std::string::npos);
+  EXPECT_NE(msg([&] {
+              cross_entropy(std::span<const double>(x), std::span<const std::int64_t>(t), 4, std::span<double>(g));
+            }).find("do not split into rows of 4"),
+            std::string::npos);
+  EXPECT_NE(msg([&] {
+              cross_entropy(std::span<const double>(), std::span<const std::int64_t>(), 3, std::span<double>());
+            }).find("empty input"),
+            std::string::npos);
+  EXPECT_NE(msg([&] {
+              cross_entropy(std::span<const double>(x), std::span<const std::int64_t>(t), 3, std::span<double>(g),
+                            {{}, -100, 1.5});
+            }).find("label_smoothing"),
+            std::string::npos);
+  const std::vector<double> bad_p = {1.5};
+  const std::vector<double> one = {1.0};
+  std::vector<double> g1(1);
+  EXPECT_NE(msg([&] {
+              bce(std::span<const double>(bad_p), std::span<const double>(one), std::span<double>(g1));
+            }).find("not a probability"),
+            std::string::npos);
+  EXPECT_THROW(mse_loss(std::span<const double>(x), std::span<const double>(bad_p), std::span<double>(g)), Error);
+  EXPECT_THROW(huber_loss(std::span<const double>(x), std::span<const double>(x), std::span<double>(g), 0.0), Error);
+}
+
+// ---------------------------------------------------------------- GLU
+
+TEST(Glu, ForwardMatchesDefinitionAndBackwardMatchesFiniteDifferences) {
+  std::mt19937 rng(8);
+  std::normal_distribution<double> n01(0, 1.5);
+  std::vector<double> x(3 * 8), up(3 * 4);
+  for (auto& v : x) v = n01(rng);
+  for (auto& v : up) v = n01(rng);
+  struct Def {
+    GluKind kind;
+    const char* act;
+    bool gate_second;
+  };
+  for (const Def& def :
+       {Def{GluKind::kGlu, "sigmoid", true}, Def{GluKind::kReglu, "relu", false}, Def{GluKind::kGeglu, "gelu", false},
+        Def{GluKind::kGegluTanh, "gelu_tanh", false}, Def{GluKind::kSwiglu, "silu", false}}) {
+    const Activation act = Activation::parse(def.act);
+    std::vector<double> y(12), dx(24);
+    glu_forward(def.kind, std::span<const double>(x), std::span<double>(y), 8);
+    for (std::size_t r = 0; r < 3; ++r) {
+      for (std::size_t i = 0; i < 4; ++i) {
+        const double a = x[r * 8 + i], b = x[r * 8 + 4 + i];
+        const double want = def.gate_second ? a * act.eval(b) : act.eval(a) * b;
+        EXPECT_NEAR(y[r * 4 + i], want, 1e-14 * (1 + std::fabs(want))) << to_string(def.kind);
+      }
+    }
+    glu_backward(def.kind, std::span<const double>(x), std::span<const double>(up), std::span<double>(dx), 8);
+    const auto objective = [&](const std::vector<double>& v) {
+      std::vector<double> yy(12);
+      glu_forward(def.kind, std::span<const double>(v), std::span<double>(yy), 8);
+      double s = 0;
+      for (std::size_t i = 0; i < 12; ++i) s += yy[i] * up[i];
+      return s;
+    };
+    for (std::size_t i = 0; i < x.size(); ++i) {
+      auto hi = x, lo = x;
+      hi[i] += 1e-6;
+      lo[i] -= 1e-6;
+      EXPECT_NEAR(dx[i], (objective(hi) - objective(lo)) / 2e-6, 1e-7) << to_string(def.kind) << " i=" << i;
+    }
+  }
+  std::vector<double> y(3), odd(9);
+  EXPECT_THROW(glu_forward(GluKind::kGlu, std::span<const double>(odd), std::span<double>(y), 3), Error);
+  EXPECT_FALSE(glu_kind("nope"));
+}
+
+}  // namespace
+}  // namespace actlab
