@@ -63,29 +63,37 @@ double reduce(Reduction r, double sum, double denom) {
   return sum;
 }
 
-// log p for every row, in double.
+// Row r's log p and p, in double, into caller-owned scratch of one row each:
+// from the SIMD row kernels for logits, by exp for log-probability inputs.
 template <class T>
-std::vector<double> log_probs(std::span<const T> logits, std::size_t cols) {
-  std::vector<double> z(logits.begin(), logits.end());
-  std::vector<double> logp(z.size());
-  softmax_forward(SoftmaxKind::kLogSoftmax, std::span<const double>(z), std::span<double>(logp), cols);
-  return logp;
+void row_probs(std::span<const T> input, std::size_t r, std::size_t cols, bool input_is_log_probs, double* z,
+               double* logp, double* p) {
+  for (std::size_t c = 0; c < cols; ++c) z[c] = static_cast<double>(input[r * cols + c]);
+  if (input_is_log_probs) {
+    for (std::size_t c = 0; c < cols; ++c) {
+      logp[c] = z[c];
+      p[c] = std::exp(z[c]);
+    }
+    return;
+  }
+  softmax_forward(SoftmaxKind::kLogSoftmax, std::span<const double>(z, cols), std::span<double>(logp, cols), cols);
+  softmax_forward(SoftmaxKind::kSoftmax, std::span<const double>(z, cols), std::span<double>(p, cols), cols);
 }
 
 // The shared core: per-row coefficients q (from `coeffs(row, q)`), loss and gradient.
 template <class T, class Coeffs>
-double cross_entropy_core(const char* loss, const std::vector<double>& logp, std::size_t rows, std::size_t cols,
-                          std::span<T> grad, std::span<T> per_sample, Reduction reduction, double denom,
-                          Coeffs coeffs) {
-  check_sizes(loss, grad.size(), logp.size(), "grad", "logits");
+double cross_entropy_core(const char* loss, std::span<const T> input, bool input_is_log_probs, std::size_t rows,
+                          std::size_t cols, std::span<T> grad, std::span<T> per_sample, Reduction reduction,
+                          double denom, Coeffs coeffs) {
+  check_sizes(loss, grad.size(), input.size(), "grad", "logits");
   if (reduction == Reduction::kNone) check_sizes(loss, per_sample.size(), rows, "per_sample", "rows");
   const double scale = reduction == Reduction::kMean ? (denom == 0 ? kNaN : 1.0 / denom) : 1.0;
-  std::vector<double> q(cols);
+  std::vector<double> q(cols), z(cols), lp(cols), pr(cols);
   double total = 0;
   for (std::size_t r = 0; r < rows; ++r) {
-    const double* lp = logp.data() + r * cols;
     T* g = grad.data() + r * cols;
     const bool kept = coeffs(r, q.data());
+    row_probs(input, r, cols, input_is_log_probs, z.data(), lp.data(), pr.data());
     double row_loss = 0;
     double qsum = 0;
     for (std::size_t c = 0; c < cols; ++c) {
@@ -93,7 +101,7 @@ double cross_entropy_core(const char* loss, const std::vector<double>& logp, std
       qsum += q[c];
     }
     for (std::size_t c = 0; c < cols; ++c) {
-      g[c] = kept ? static_cast<T>((std::exp(lp[c]) * qsum - q[c]) * scale) : T(0);
+      g[c] = kept ? static_cast<T>((pr[c] * qsum - q[c]) * scale) : T(0);
     }
     if (reduction == Reduction::kNone) per_sample[r] = static_cast<T>(row_loss);
     total += row_loss;
@@ -120,14 +128,8 @@ double cross_entropy_impl(std::span<const T> logits, std::span<const std::int64_
     }
     denom += w(static_cast<std::size_t>(t));
   }
-  std::vector<double> logp;
-  if (from_log_probs) {
-    logp.assign(logits.begin(), logits.end());
-  } else {
-    logp = log_probs(logits, cols);
-  }
   const double eps = from_log_probs ? 0.0 : o.label_smoothing;
-  return cross_entropy_core(loss, logp, rows, cols, grad, per_sample, o.reduction, denom,
+  return cross_entropy_core(loss, logits, from_log_probs, rows, cols, grad, per_sample, o.reduction, denom,
                             [&](std::size_t r, double* q) {
                               const std::int64_t t = target[r];
                               if (t == o.ignore_index) {
@@ -190,9 +192,8 @@ double cross_entropy_probs(std::span<const double> logits, std::span<const doubl
            "probability target " + std::to_string(target[i]) + " at index " + std::to_string(i) + " is outside [0, 1]");
     }
   }
-  const std::vector<double> logp = log_probs(logits, cols);
   const double eps = o.label_smoothing;
-  return cross_entropy_core(loss, logp, rows, cols, grad, per_sample, o.reduction, static_cast<double>(rows),
+  return cross_entropy_core(loss, logits, false, rows, cols, grad, per_sample, o.reduction, static_cast<double>(rows),
                             [&](std::size_t r, double* q) {
                               for (std::size_t c = 0; c < cols; ++c) {
                                 const double w = o.weight.empty() ? 1.0 : o.weight[c];

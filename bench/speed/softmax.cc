@@ -1,0 +1,196 @@
+// softmax.cc — softmax, log_softmax and cross-entropy against libtorch and oneDNN, in one run.
+//
+//   actlab_bench_softmax [--threads 1,2] [--markdown]
+//
+// Shapes (rows × cols): 4096 × 1000 and 256 × 32000, float32. Forward and
+// backward (from y) for softmax and log_softmax; cross-entropy forward plus
+// gradient on class-index targets. Ratio = (faster peer time) / (actlab time).
+#include <algorithm>
+#include <cstdio>
+#include <functional>
+#include <random>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "actlab/actlab.h"
+#include "timer.h"
+
+#ifdef ACTLAB_HAVE_TORCH
+#include <ATen/ATen.h>
+#include <ATen/Parallel.h>
+#endif
+#ifdef ACTLAB_HAVE_DNNL
+#include <omp.h>
+
+#include <oneapi/dnnl/dnnl.hpp>
+#endif
+
+namespace {
+
+struct Shape {
+  std::size_t rows, cols;
+};
+
+void set_threads(int t) {
+  actlab::set_num_threads(t);
+#ifdef ACTLAB_HAVE_TORCH
+  at::set_num_threads(t);
+#endif
+#ifdef ACTLAB_HAVE_DNNL
+  omp_set_num_threads(t);
+#endif
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<int> thread_counts = {1, 2};
+  bool markdown = false;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--threads" && i + 1 < argc) {
+      thread_counts.clear();
+      std::stringstream ss(argv[++i]);
+      std::string item;
+      while (std::getline(ss, item, ',')) thread_counts.push_back(std::stoi(item));
+    } else if (a == "--markdown") {
+      markdown = true;
+    } else {
+      std::fprintf(stderr, "usage: %s [--threads 1,2] [--markdown]\n", argv[0]);
+      return 2;
+    }
+  }
+  const char* sep = markdown ? " | " : "  ";
+  std::printf("%s%-14s%s%-4s%s%-11s%s%2s%s%9s%s%9s%s%9s%s%7s%s\n", markdown ? "| " : "", "op", sep, "dir", sep, "shape",
+              sep, "th", sep, "ns/elem", sep, "torch", sep, "onednn", sep, "ratio", markdown ? " |" : "");
+  if (markdown) std::printf("|---|---|---|---:|---:|---:|---:|---:|\n");
+  for (const Shape sh : {Shape{4096, 1000}, Shape{256, 32000}}) {
+    const std::size_t n = sh.rows * sh.cols;
+    std::vector<float> x(n), y(n), dy(n), dx(n), grad(n);
+    std::vector<std::int64_t> target(sh.rows);
+    std::mt19937 rng(2);
+    std::normal_distribution<float> n01(0, 2);
+    for (auto& v : x) v = n01(rng);
+    for (auto& v : dy) v = n01(rng);
+    for (auto& t : target) t = static_cast<std::int64_t>(rng() % sh.cols);
+    const std::string shape = std::to_string(sh.rows) + "x" + std::to_string(sh.cols);
+    for (const int threads : thread_counts) {
+      set_threads(threads);
+      struct Op {
+        const char* name;
+        const char* dir;
+        std::function<void()> ours, torch, onednn;
+      };
+      std::vector<Op> ops;
+      using K = actlab::SoftmaxKind;
+      for (const K kind : {K::kSoftmax, K::kLogSoftmax}) {
+        const char* name = kind == K::kSoftmax ? "softmax" : "log_softmax";
+        Op fwd{name,
+               "fwd",
+               [&, kind] { actlab::softmax_forward(kind, std::span<const float>(x), std::span<float>(y), sh.cols); },
+               {},
+               {}};
+        Op bwd{name,
+               "bwd",
+               [&, kind] {
+                 actlab::softmax_backward(kind, std::span<const float>(y), std::span<const float>(dy),
+                                          std::span<float>(dx), sh.cols);
+               },
+               {},
+               {}};
+#ifdef ACTLAB_HAVE_TORCH
+        const auto T = [&](std::vector<float>& v) {
+          return at::from_blob(v.data(), {static_cast<int64_t>(sh.rows), static_cast<int64_t>(sh.cols)}, at::kFloat);
+        };
+        at::Tensor tx = T(x), ty = T(y), tdy = T(dy), tdx = T(dx);
+        if (kind == K::kSoftmax) {
+          fwd.torch = [=]() mutable { at::_softmax_out(ty, tx, 1, false); };
+          bwd.torch = [=]() mutable { at::_softmax_backward_data_out(tdx, tdy, ty, 1, at::kFloat); };
+        } else {
+          fwd.torch = [=]() mutable { at::_log_softmax_out(ty, tx, 1, false); };
+          bwd.torch = [=]() mutable { at::_log_softmax_backward_data_out(tdx, tdy, ty, 1, at::kFloat); };
+        }
+#endif
+#ifdef ACTLAB_HAVE_DNNL
+        {
+          static dnnl::engine eng(dnnl::engine::kind::cpu, 0);
+          static dnnl::stream strm(eng);
+          const dnnl::memory::desc md({static_cast<long>(sh.rows), static_cast<long>(sh.cols)},
+                                      dnnl::memory::data_type::f32, dnnl::memory::format_tag::ab);
+          dnnl::memory mx(md, eng, x.data()), my(md, eng, y.data()), mdy(md, eng, dy.data()), mdx(md, eng, dx.data());
+          if (kind == K::kSoftmax) {
+            const dnnl::softmax_forward::primitive_desc fpd(
+                dnnl::softmax_forward::desc(dnnl::prop_kind::forward_training, md, 1), eng);
+            const dnnl::softmax_backward::primitive_desc bpd(dnnl::softmax_backward::desc(md, md, 1), eng, fpd);
+            auto f = std::make_shared<dnnl::softmax_forward>(fpd);
+            auto b = std::make_shared<dnnl::softmax_backward>(bpd);
+            fwd.onednn = [=] {
+              f->execute(strm, {{DNNL_ARG_SRC, mx}, {DNNL_ARG_DST, my}});
+              strm.wait();
+            };
+            bwd.onednn = [=] {
+              b->execute(strm, {{DNNL_ARG_DST, my}, {DNNL_ARG_DIFF_DST, mdy}, {DNNL_ARG_DIFF_SRC, mdx}});
+              strm.wait();
+            };
+          } else {
+            const dnnl::logsoftmax_forward::primitive_desc fpd(
+                dnnl::logsoftmax_forward::desc(dnnl::prop_kind::forward_training, md, 1), eng);
+            const dnnl::logsoftmax_backward::primitive_desc bpd(dnnl::logsoftmax_backward::desc(md, md, 1), eng, fpd);
+            auto f = std::make_shared<dnnl::logsoftmax_forward>(fpd);
+            auto b = std::make_shared<dnnl::logsoftmax_backward>(bpd);
+            fwd.onednn = [=] {
+              f->execute(strm, {{DNNL_ARG_SRC, mx}, {DNNL_ARG_DST, my}});
+              strm.wait();
+            };
+            bwd.onednn = [=] {
+              b->execute(strm, {{DNNL_ARG_DST, my}, {DNNL_ARG_DIFF_DST, mdy}, {DNNL_ARG_DIFF_SRC, mdx}});
+              strm.wait();
+            };
+          }
+        }
+#endif
+        ops.push_back(fwd);
+        ops.push_back(bwd);
+      }
+      Op ce{"cross_entropy",
+            "f+b",
+            [&] {
+              actlab::cross_entropy(std::span<const float>(x), std::span<const std::int64_t>(target), sh.cols,
+                                    std::span<float>(grad));
+            },
+            {},
+            {}};
+#ifdef ACTLAB_HAVE_TORCH
+      {
+        at::Tensor tx =
+            at::from_blob(x.data(), {static_cast<int64_t>(sh.rows), static_cast<int64_t>(sh.cols)}, at::kFloat);
+        at::Tensor tt = at::from_blob(target.data(), {static_cast<int64_t>(sh.rows)}, at::kLong);
+        ce.torch = [=] {
+          // What F.cross_entropy(x, t).backward() runs: log_softmax, nll_loss, and both backwards.
+          const at::Tensor lp = at::_log_softmax(tx, 1, false);
+          auto [loss, total] = at::nll_loss_forward(lp, tt, {}, 1, -100);
+          const at::Tensor glp = at::nll_loss_backward(at::ones_like(loss), lp, tt, {}, 1, -100, total);
+          (void)at::_log_softmax_backward_data(glp, lp, 1, at::kFloat);
+        };
+      }
+#endif
+      ops.push_back(ce);
+      for (const Op& op : ops) {
+        const double t = actlab::bench::seconds_per_call(op.ours);
+        const double tt = op.torch ? actlab::bench::seconds_per_call(op.torch) : 0.0;
+        const double td = op.onednn ? actlab::bench::seconds_per_call(op.onednn) : 0.0;
+        const double best = (tt > 0 && td > 0) ? std::min(tt, td) : std::max(tt, td);
+        const auto ns = [n](double s) { return s * 1e9 / static_cast<double>(n); };
+        char tb[32] = "-", db[32] = "-", rb[32] = "-";
+        if (tt > 0) std::snprintf(tb, sizeof tb, "%.3f", ns(tt));
+        if (td > 0) std::snprintf(db, sizeof db, "%.3f", ns(td));
+        if (best > 0) std::snprintf(rb, sizeof rb, "%.2fx", best / t);
+        std::printf("%s%-14s%s%-4s%s%-11s%s%2d%s%9.3f%s%9s%s%9s%s%7s%s\n", markdown ? "| " : "", op.name, sep, op.dir,
+                    sep, shape.c_str(), sep, threads, sep, ns(t), sep, tb, sep, db, sep, rb, markdown ? " |" : "");
+        std::fflush(stdout);
+      }
+    }
+  }
+  return 0;
+}
