@@ -35,6 +35,10 @@ void add_info(CLI::App& app) {
     fmt::print("  properties  {}\n", props_to_string(row.props));
     fmt::print("  backward    from {}\n", row.bwd == BwdFrom::kY ? "y (the output) or x" : "x (the input)");
     fmt::print("  init        {}\n", to_string(row.init));
+    fmt::print(
+        "  accuracy    float32 within {:g} ulp forward, {:g} ulp backward (float64 and the reference: "
+        "docs/accuracy.md)\n",
+        row.f32_ulp_forward, row.f32_ulp_backward);
     if (std::isnan(gain)) {
       fmt::print("  torch gain  none (torch.nn.init.calculate_gain does not list it)\n");
     } else {

@@ -49,7 +49,9 @@ nlohmann::json row_json(const ActivationInfo& row) {
           {"backward_from", row.bwd == BwdFrom::kY ? "y" : "x"},
           {"init", to_string(row.init)},
           {"torch_gain", std::isnan(gain) ? nlohmann::json(nullptr) : nlohmann::json(gain)},
-          {"note", row.note}};
+          {"note", row.note},
+          {"f32_ulp_forward", row.f32_ulp_forward},
+          {"f32_ulp_backward", row.f32_ulp_backward}};
 }
 
 double torch_gain(const Activation& act) {

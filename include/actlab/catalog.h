@@ -97,6 +97,8 @@ struct ActivationInfo {
   std::string_view derivative;
   std::string_view range;
   std::string_view note;
+  double f32_ulp_forward;   ///< float32 forward: max ulp from the correctly rounded value
+  double f32_ulp_backward;  ///< float32 backward (from x and from y)
 
   /** True when every flag in `p` is set. */
   constexpr bool has(std::uint32_t p) const noexcept { return (props & p) == p; }

@@ -27,19 +27,21 @@ constexpr std::size_t count_params(const std::array<ParamInfo, kMaxParams>& ps) 
 constexpr std::array<ParamInfo, kMaxParams> make_params(std::array<ParamInfo, kMaxParams> ps) { return ps; }
 
 constexpr ActivationInfo kInfos[] = {
-#define ACTLAB_ACT(id_, props_, bwd_, init_, gain_, params_, formula_, derivative_, range_, note_) \
-  ActivationInfo{.id = ActId::id_,                                                                 \
-                 .bwd = BwdFrom::bwd_,                                                             \
-                 .init = InitFamily::init_,                                                        \
-                 .torch_gain = TorchGain::gain_,                                                   \
-                 .props = (props_),                                                                \
-                 .name = #id_,                                                                     \
-                 .params = make_params({ACTLAB_UNPAREN params_}),                                  \
-                 .num_params = count_params(make_params({ACTLAB_UNPAREN params_})),                \
-                 .formula = formula_,                                                              \
-                 .derivative = derivative_,                                                        \
-                 .range = range_,                                                                  \
-                 .note = note_},
+#define ACTLAB_ACT(id_, props_, bwd_, init_, gain_, params_, formula_, derivative_, range_, note_, ulp_f_, ulp_b_) \
+  ActivationInfo{.id = ActId::id_,                                                                                 \
+                 .bwd = BwdFrom::bwd_,                                                                             \
+                 .init = InitFamily::init_,                                                                        \
+                 .torch_gain = TorchGain::gain_,                                                                   \
+                 .props = (props_),                                                                                \
+                 .name = #id_,                                                                                     \
+                 .params = make_params({ACTLAB_UNPAREN params_}),                                                  \
+                 .num_params = count_params(make_params({ACTLAB_UNPAREN params_})),                                \
+                 .formula = formula_,                                                                              \
+                 .derivative = derivative_,                                                                        \
+                 .range = range_,                                                                                  \
+                 .note = note_,                                                                                    \
+                 .f32_ulp_forward = ulp_f_,                                                                        \
+                 .f32_ulp_backward = ulp_b_},
 #include "actlab/catalog.def"
 #undef ACTLAB_ACT
 };

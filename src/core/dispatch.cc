@@ -113,29 +113,87 @@ HWY_INLINE void MapBackward(D d, const T* x, const T* dy, T* dx, std::size_t n, 
   std::memcpy(dx + i, out, (n - i) * sizeof(T));
 }
 
-// Rows that may run natively on float lanes say so with kFloatNative, and
-// float_exact_params(p) when comparisons against a parameter need it to be a float.
+// Rows say which directions may run natively on float lanes
+// (kNativeF32Forward / kNativeF32Backward), float_exact_params(p) when
+// comparisons against a parameter need it to be a float, and native_ok(d, x, p)
+// when only some inputs are safe on float lanes.
 template <class K>
-concept FloatNative = K::kFloatNative;
+concept NativeForward = K::kNativeF32Forward;
+template <class K>
+concept NativeBackward = K::kNativeF32Backward;
+template <class K>
+concept HasNativeOk = requires(DN d, V<DN> v, const Params& p) {
+  K::native_ok(d, v, p);
+};
+
+// Rows whose float-lane kernels use exp/log (kTranscendental): their from-y
+// derivative runs in double.
+template <class K>
+concept HasTranscendental = requires { K::kTranscendental; };
 
 template <class K>
-HWY_INLINE bool use_native(const Params& p) {
-  if constexpr (FloatNative<K>) {
-    if constexpr (requires { K::float_exact_params(p); }) {
-      return K::float_exact_params(p);
-    } else {
-      return true;
-    }
+HWY_INLINE bool params_allow_native(const Params& p) {
+  if constexpr (requires { K::float_exact_params(p); }) {
+    return K::float_exact_params(p);
   } else {
-    return false;
+    return true;
   }
 }
 
-// The lane type a row computes in for array type T, chosen per call.
+// f on a float vector computed in double: split into halves, promote, compute, demote.
+template <class F>
+HWY_INLINE V<DN> ViaDouble(V<DN> vx, F f) {
+  const DN dn;
+  const DD dd;
+  alignas(64) float in[hn::MaxLanes(dn)];
+  alignas(64) float out[hn::MaxLanes(dn)];
+  hn::StoreU(vx, dn, in);
+  for (std::size_t j = 0; j < hn::Lanes(dn); j += hn::Lanes(dd)) {
+    StoreLanes(dd, f(dd, LoadLanes(dd, in + j)), out + j);
+  }
+  return hn::LoadU(dn, out);
+}
+
+// MapUnary on float lanes, except vectors holding a lane outside `ok`, which go through double.
+template <class F, class Ok>
+HWY_INLINE void MapUnaryGuarded(const float* x, float* y, std::size_t n, const Specials& s, F f, Ok ok) {
+  const DN d;
+  const auto body = [&](V<DN> vx) HWY_ATTR {
+    const V<DN> r = hn::AllTrue(d, ok(d, vx)) ? f(d, vx) : ViaDouble(vx, f);
+    return PatchSpecials(d, vx, r, s);
+  };
+  const std::size_t N = hn::Lanes(d);
+  std::size_t i = 0;
+  for (; i + N <= n; i += N) hn::StoreU(body(hn::LoadU(d, x + i)), d, y + i);
+  if (i == n) return;
+  alignas(64) float in[hn::MaxLanes(d)] = {};
+  alignas(64) float out[hn::MaxLanes(d)];
+  std::memcpy(in, x + i, (n - i) * sizeof(float));
+  hn::StoreU(body(hn::LoadU(d, in)), d, out);
+  std::memcpy(y + i, out, (n - i) * sizeof(float));
+}
+
+template <class K, typename T>
+HWY_INLINE void ForwardRow(const Params& p, const T* x, T* y, std::size_t n, const Specials& s) {
+  const auto f = [&p](auto d, auto v) HWY_ATTR { return K::fwd(d, v, p); };
+  if constexpr (std::is_same_v<T, float> && NativeForward<K>) {
+    if (params_allow_native<K>(p)) {
+      if constexpr (HasNativeOk<K>) {
+        MapUnaryGuarded(x, y, n, s, f, [&p](DN d, V<DN> v) HWY_ATTR { return K::native_ok(d, v, p); });
+      } else {
+        MapUnary(DN(), x, y, n, s, f);
+      }
+      return;
+    }
+  }
+  MapUnary(DD(), x, y, n, s, f);
+}
+
+// The lane type a backward runs in for array type T.
 template <class K, typename T, class Run>
-HWY_INLINE void WithLanes(const Params& p, Run run) {
-  if constexpr (std::is_same_v<T, float> && FloatNative<K>) {
-    if (use_native<K>(p)) return run(DN());
+HWY_INLINE void BackwardLanes(const Params& p, Run run) {
+  if constexpr (std::is_same_v<T, float> && NativeBackward<K>) {
+    if (params_allow_native<K>(p)) return run(DN());
   }
   run(DD());
 }
@@ -148,11 +206,9 @@ concept HasDfY = requires(DD d, V<DD> v, const Params& p) {
 template <typename T>
 void Forward(ActId id, const Params& p, const T* x, T* y, std::size_t n, const Specials& s) {
   switch (id) {
-#define ACTLAB_ACT(id, ...)                                                                      \
-  case ActId::id:                                                                                \
-    return WithLanes<id##_k, T>(p, [&](auto d) HWY_ATTR {                                        \
-      MapUnary(d, x, y, n, s, [&p](auto dd, auto v) HWY_ATTR { return id##_k::fwd(dd, v, p); }); \
-    });
+#define ACTLAB_ACT(id, ...) \
+  case ActId::id:           \
+    return ForwardRow<id##_k>(p, x, y, n, s);
 #include "actlab/catalog.def"
 #undef ACTLAB_ACT
   }
@@ -163,7 +219,7 @@ void Backward(ActId id, const Params& p, const T* x, const T* dy, T* dx, std::si
   switch (id) {
 #define ACTLAB_ACT(id, ...)                                                                             \
   case ActId::id:                                                                                       \
-    return WithLanes<id##_k, T>(p, [&](auto d) HWY_ATTR {                                               \
+    return BackwardLanes<id##_k, T>(p, [&](auto d) HWY_ATTR {                                           \
       MapBackward(d, x, dy, dx, n, s, [&p](auto dd, auto v) HWY_ATTR { return id##_k::df(dd, v, p); }); \
     });
 #include "actlab/catalog.def"
@@ -171,12 +227,16 @@ void Backward(ActId id, const Params& p, const T* x, const T* dy, T* dx, std::si
   }
 }
 
+// Backward from y always computes in double: its formulas subtract a constant
+// from y (y + alpha, 1 − y), which cancels on float lanes near the bound.
 template <class K, typename T>
 HWY_INLINE void MapDfY(const Params& p, const T* y, const T* dy, T* dx, std::size_t n, const Specials& s) {
   if constexpr (HasDfY<K>) {
-    WithLanes<K, T>(p, [&](auto d) HWY_ATTR {
-      MapBackward(d, y, dy, dx, n, s, [&p](auto dd, auto v) HWY_ATTR { return K::df_y(dd, v, p); });
-    });
+    const auto f = [&p](auto dd, auto v) HWY_ATTR { return K::df_y(dd, v, p); };
+    if constexpr (std::is_same_v<T, float> && NativeBackward<K> && !HasTranscendental<K>) {
+      if (params_allow_native<K>(p)) return MapBackward(DN(), y, dy, dx, n, s, f);
+    }
+    MapBackward(DD(), y, dy, dx, n, s, f);
   }
 }
 

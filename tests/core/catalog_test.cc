@@ -35,6 +35,10 @@ TEST(Catalog, EveryRowIsComplete) {
     EXPECT_FALSE(row.range.empty());
     EXPECT_GT(row.note.size(), 10u) << "the note documents kinks and semantics";
     EXPECT_NE(row.props, 0u) << "properties";
+    EXPECT_GE(row.f32_ulp_forward, 1.0) << "accuracy bound";
+    EXPECT_LE(row.f32_ulp_forward, 3.0) << "accuracy bound";
+    EXPECT_GE(row.f32_ulp_backward, 1.0) << "accuracy bound";
+    EXPECT_LE(row.f32_ulp_backward, 4.0) << "accuracy bound";
     EXPECT_TRUE(std::all_of(row.name.begin(), row.name.end(),
                             [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'; }));
     for (const auto& p : row.param_list()) {

@@ -36,7 +36,8 @@ using actlab::Params;
 // ---------------------------------------------------------------- piecewise linear (exact)
 
 struct identity_k {
-  static constexpr bool kFloatNative = true;  // exact, or one rounding, in float
+  static constexpr bool kNativeF32Forward = true;  // exact, or one rounding, in float
+  static constexpr bool kNativeF32Backward = true;
   template <class D>
   static V<D> fwd(D, V<D> x, const Params&) {
     return x;
@@ -52,7 +53,8 @@ struct identity_k {
 };
 
 struct step_k {
-  static constexpr bool kFloatNative = true;  // exact, or one rounding, in float
+  static constexpr bool kNativeF32Forward = true;  // exact, or one rounding, in float
+  static constexpr bool kNativeF32Backward = true;
   template <class D>
   static V<D> fwd(D d, V<D> x, const Params&) {
     return hn::IfThenElseZero(hn::Ge(x, hn::Zero(d)), Num(d, 1.0));
@@ -74,7 +76,8 @@ HWY_INLINE V<D> OneIf(D d, M m) {
 }
 
 struct relu_k {
-  static constexpr bool kFloatNative = true;  // exact, or one rounding, in float
+  static constexpr bool kNativeF32Forward = true;  // exact, or one rounding, in float
+  static constexpr bool kNativeF32Backward = true;
   template <class D>
   static V<D> fwd(D d, V<D> x, const Params&) {
     return hn::IfThenZeroElse(hn::Lt(x, hn::Zero(d)), x);  // keeps −0
@@ -102,7 +105,8 @@ HWY_INLINE V<D> OneInside(D d, V<D> x, double lo, double hi) {
 }
 
 struct relu6_k {
-  static constexpr bool kFloatNative = true;  // exact, or one rounding, in float
+  static constexpr bool kNativeF32Forward = true;  // exact, or one rounding, in float
+  static constexpr bool kNativeF32Backward = true;
   template <class D>
   static V<D> fwd(D d, V<D> x, const Params&) {
     return Clamp(d, x, 0.0, 6.0);
@@ -128,7 +132,8 @@ HWY_INLINE V<D> LeakyDf(D d, V<D> x, double slope) {
 }
 
 struct leaky_relu_k {
-  static constexpr bool kFloatNative = true;  // exact, or one rounding, in float
+  static constexpr bool kNativeF32Forward = true;  // exact, or one rounding, in float
+  static constexpr bool kNativeF32Backward = true;
   template <class D>
   static V<D> fwd(D d, V<D> x, const Params& p) {
     return Leaky(d, x, p[0]);
@@ -144,7 +149,8 @@ struct leaky_relu_k {
 };
 
 struct prelu_k {
-  static constexpr bool kFloatNative = true;  // exact, or one rounding, in float
+  static constexpr bool kNativeF32Forward = true;  // exact, or one rounding, in float
+  static constexpr bool kNativeF32Backward = true;
   template <class D>
   static V<D> fwd(D d, V<D> x, const Params& p) {
     return Leaky(d, x, p[0]);
@@ -156,7 +162,8 @@ struct prelu_k {
 };
 
 struct rrelu_k {
-  static constexpr bool kFloatNative = true;  // exact, or one rounding, in float
+  static constexpr bool kNativeF32Forward = true;  // exact, or one rounding, in float
+  static constexpr bool kNativeF32Backward = true;
   // The mean slope is rounded once from the two bounds, as the reference does.
   static double slope(const Params& p) { return static_cast<double>((static_cast<long double>(p[0]) + p[1]) / 2); }
   template <class D>
@@ -174,7 +181,8 @@ struct rrelu_k {
 };
 
 struct hardtanh_k {
-  static constexpr bool kFloatNative = true;  // exact, or one rounding, in float
+  static constexpr bool kNativeF32Forward = true;  // exact, or one rounding, in float
+  static constexpr bool kNativeF32Backward = true;
   static bool float_exact_params(const Params& p) {
     return static_cast<double>(static_cast<float>(p[0])) == p[0] &&
            static_cast<double>(static_cast<float>(p[1])) == p[1];
@@ -194,7 +202,8 @@ struct hardtanh_k {
 };
 
 struct hardsigmoid_k {
-  static constexpr bool kFloatNative = true;  // exact, or one rounding, in float
+  static constexpr bool kNativeF32Forward = true;  // exact, or one rounding, in float
+  static constexpr bool kNativeF32Backward = true;
   // (x + 3)/6 inside; float32 inputs make x + 3 exact in double, so one rounding.
   template <class D>
   static V<D> fwd(D d, V<D> x, const Params&) {
@@ -212,6 +221,8 @@ struct hardsigmoid_k {
 };
 
 struct hardswish_k {
+  static constexpr bool kNativeF32Forward = true;    // forward on float lanes (see native_ok);
+  static constexpr bool kNativeF32Backward = false;  // f' has an interior zero: double lanes
   // x·(x + 3)/6 inside: for float32 inputs x·(x + 3) is exact in double.
   template <class D>
   static V<D> fwd(D d, V<D> x, const Params&) {
@@ -227,7 +238,8 @@ struct hardswish_k {
 };
 
 struct softshrink_k {
-  static constexpr bool kFloatNative = true;  // exact, or one rounding, in float
+  static constexpr bool kNativeF32Forward = true;  // exact, or one rounding, in float
+  static constexpr bool kNativeF32Backward = true;
   static bool float_exact_params(const Params& p) { return static_cast<double>(static_cast<float>(p[0])) == p[0]; }
   template <class D>
   static V<D> fwd(D d, V<D> x, const Params& p) {
@@ -247,7 +259,8 @@ struct softshrink_k {
 };
 
 struct hardshrink_k {
-  static constexpr bool kFloatNative = true;  // exact, or one rounding, in float
+  static constexpr bool kNativeF32Forward = true;  // exact, or one rounding, in float
+  static constexpr bool kNativeF32Backward = true;
   static bool float_exact_params(const Params& p) { return static_cast<double>(static_cast<float>(p[0])) == p[0]; }
   template <class D>
   static V<D> fwd(D d, V<D> x, const Params& p) {
@@ -264,7 +277,8 @@ struct hardshrink_k {
 };
 
 struct threshold_k {
-  static constexpr bool kFloatNative = true;  // exact, or one rounding, in float
+  static constexpr bool kNativeF32Forward = true;  // exact, or one rounding, in float
+  static constexpr bool kNativeF32Backward = true;
   static bool float_exact_params(const Params& p) { return static_cast<double>(static_cast<float>(p[0])) == p[0]; }
   template <class D>
   static V<D> fwd(D d, V<D> x, const Params& p) {
@@ -277,7 +291,8 @@ struct threshold_k {
 };
 
 struct relu_squared_k {
-  static constexpr bool kFloatNative = true;  // exact, or one rounding, in float
+  static constexpr bool kNativeF32Forward = true;  // exact, or one rounding, in float
+  static constexpr bool kNativeF32Backward = true;
   template <class D>
   static V<D> fwd(D d, V<D> x, const Params&) {
     return hn::IfThenElseZero(hn::Gt(x, hn::Zero(d)), hn::Mul(x, x));
@@ -299,6 +314,9 @@ HWY_INLINE V<D> EluCore(D d, V<D> x, double alpha, double input_scale_div) {
 }
 
 struct elu_k {
+  static constexpr bool kNativeF32Forward = true;  // within the catalog's ulp bound on float lanes
+  static constexpr bool kNativeF32Backward = true;
+  static constexpr bool kTranscendental = true;  // from-y derivative in double
   template <class D>
   static V<D> fwd(D d, V<D> x, const Params& p) {
     return EluCore(d, x, p[0], 1.0);
@@ -314,6 +332,9 @@ struct elu_k {
 };
 
 struct celu_k {
+  static constexpr bool kNativeF32Forward = true;  // within the catalog's ulp bound on float lanes
+  static constexpr bool kNativeF32Backward = true;
+  static constexpr bool kTranscendental = true;  // from-y derivative in double
   template <class D>
   static V<D> fwd(D d, V<D> x, const Params& p) {
     return EluCore(d, x, p[0], p[0]);
@@ -335,6 +356,9 @@ inline constexpr double kSeluScale = 1.0507009873554804934193349852946;
 inline constexpr double kSeluScaleAlpha = 1.7580993408473768599402175208123;
 
 struct selu_k {
+  static constexpr bool kNativeF32Forward = true;  // within the catalog's ulp bound on float lanes
+  static constexpr bool kNativeF32Backward = true;
+  static constexpr bool kTranscendental = true;  // from-y derivative in double
   template <class D>
   static V<D> fwd(D d, V<D> x, const Params&) {
     const V<D> neg = hn::Mul(Num(d, kSeluScaleAlpha), hn::Expm1(d, hn::Min(x, hn::Zero(d))));
@@ -362,6 +386,7 @@ HWY_INLINE V<D> NegativeTailZero(D d, V<D> x, V<D> r) {
 }
 
 struct gelu_k {
+  // Double lanes in both directions: the 22-term erfc fit loses ~5 ulp in float.
   // x·Φ(x) with Φ from the normal tail on the far side (no 1 + erf cancellation).
   template <class D>
   static V<D> fwd(D d, V<D> x, const Params&) {
@@ -377,11 +402,18 @@ struct gelu_k {
 
 // x·σ(k·x) and σ(kx) + kx·σ(kx)σ(−kx): silu (k = 1), swish (k = beta), gelu_sigmoid
 // (k = 1.702 as khi + klo). k·x is carried as hi + lo into the exp.
+// x·σ(t) = x/(1 + e) for t >= 0 and (x·e)/(1 + e) for t < 0, e = exp(−|t|):
+// one division and one rounding fewer than x·(e·(1/(1 + e))).
 template <class D>
 HWY_INLINE V<D> GatedSigmoid(D d, V<D> x, double khi, double klo = 0.0) {
   V<D> hi, lo;
   MulSplit(d, x, khi, klo, &hi, &lo);
-  return hn::Mul(x, LogisticOf(d, hi, lo).sigma);
+  const auto neg = hn::Lt(hi, hn::Zero(d));
+  const V<D> correction = hn::IfThenElse(neg, hn::Add(Num(d, 1.0), lo), hn::Sub(Num(d, 1.0), lo));
+  const V<D> e0 = hn::Mul(ExpNonPositive(d, hn::Neg(hn::Abs(hi))), correction);
+  const V<D> e = hn::IfThenZeroElse(hn::Le(e0, hn::Zero(d)), e0);
+  const V<D> num = hn::IfThenElse(neg, hn::Mul(x, e), x);
+  return hn::Div(num, hn::Add(Num(d, 1.0), e));
 }
 template <class D>
 HWY_INLINE V<D> GatedSigmoidDf(D d, V<D> x, double khi, double klo = 0.0) {
@@ -392,6 +424,12 @@ HWY_INLINE V<D> GatedSigmoidDf(D d, V<D> x, double khi, double klo = 0.0) {
 }
 
 struct gelu_sigmoid_k {
+  static constexpr bool kNativeF32Forward = true;    // forward on float lanes (see native_ok);
+  static constexpr bool kNativeF32Backward = false;  // f' has an interior zero: double lanes
+  template <class D>
+  static auto native_ok(D d, V<D> x, const Params&) {
+    return hn::Le(hn::Abs(x), Num(d, 47.0));  // 1.702·|x| <= 80
+  }
   template <class D>
   static V<D> fwd(D d, V<D> x, const Params&) {
     return GatedSigmoid(d, x, kGeluSigmoidKHi, kGeluSigmoidKLo);
@@ -403,6 +441,12 @@ struct gelu_sigmoid_k {
 };
 
 struct silu_k {
+  static constexpr bool kNativeF32Forward = true;    // forward on float lanes (see native_ok);
+  static constexpr bool kNativeF32Backward = false;  // f' has an interior zero: double lanes
+  template <class D>
+  static auto native_ok(D d, V<D> x, const Params&) {
+    return hn::Ge(x, Num(d, -80.0));  // e^x stays a normal float
+  }
   template <class D>
   static V<D> fwd(D d, V<D> x, const Params&) {
     return GatedSigmoid(d, x, 1.0);
@@ -414,6 +458,14 @@ struct silu_k {
 };
 
 struct swish_k {
+  static constexpr bool kNativeF32Forward = true;    // forward on float lanes (see native_ok);
+  static constexpr bool kNativeF32Backward = false;  // f' has an interior zero: double lanes
+  // Lanes where float arithmetic stays within the bound: k·x inside [−80, 80]
+  // (no subnormal exp, no overflow); other vectors take the double path.
+  template <class D>
+  static auto native_ok(D d, V<D> x, const Params& p) {
+    return hn::Le(hn::Abs(x), Num(d, 80.0 / std::max(std::abs(p[0]), 1.0)));
+  }
   template <class D>
   static V<D> fwd(D d, V<D> x, const Params& p) {
     return GatedSigmoid(d, x, p[0]);
@@ -425,6 +477,12 @@ struct swish_k {
 };
 
 struct gelu_tanh_k {
+  static constexpr bool kNativeF32Forward = true;    // forward on float lanes (see native_ok);
+  static constexpr bool kNativeF32Backward = false;  // f' has an interior zero: double lanes
+  template <class D>
+  static auto native_ok(D d, V<D> x, const Params&) {
+    return hn::Le(hn::Abs(x), Num(d, 5.5));  // |2u| <= 80 and no x³ overflow
+  }
   // 2u = 2√(2/π)(x + 0.044715x³), carried as hi + lo (compensated: each
   // product's error from an FMA, the sum's from TwoSum), so exp(2u) keeps its
   // low bits for |2u| up to ~700. x/2·(1 + tanh u) = x·σ(2u).
@@ -463,6 +521,12 @@ struct gelu_tanh_k {
 };
 
 struct mish_k {
+  static constexpr bool kNativeF32Forward = true;    // forward on float lanes (see native_ok);
+  static constexpr bool kNativeF32Backward = false;  // f' has an interior zero: double lanes
+  template <class D>
+  static auto native_ok(D d, V<D> x, const Params&) {
+    return hn::Ge(x, Num(d, -80.0));
+  }
   // tanh(softplus(x)) = n/(n + 2), n = e^x(e^x + 2); om = 1 − tanh(sp) = 2/(n + 2).
   // For x > 20, with q = e^−x: om = 2q²/(1 + 2q + 2q²).
   template <class D>
@@ -498,6 +562,9 @@ struct mish_k {
 // ---------------------------------------------------------------- sigmoid family
 
 struct sigmoid_k {
+  static constexpr bool kNativeF32Forward = true;  // within the catalog's ulp bound on float lanes
+  static constexpr bool kNativeF32Backward = true;
+  static constexpr bool kTranscendental = true;  // from-y derivative in double
   template <class D>
   static V<D> fwd(D d, V<D> x, const Params&) {
     return LogisticOf(d, x).sigma;
@@ -513,6 +580,9 @@ struct sigmoid_k {
 };
 
 struct log_sigmoid_k {
+  static constexpr bool kNativeF32Forward = true;  // within the catalog's ulp bound on float lanes
+  static constexpr bool kNativeF32Backward = true;
+  static constexpr bool kTranscendental = true;  // from-y derivative in double
   // min(x, 0) − log1p(e^−|x|)
   template <class D>
   static V<D> fwd(D d, V<D> x, const Params&) {
@@ -530,6 +600,9 @@ struct log_sigmoid_k {
 };
 
 struct tanh_k {
+  static constexpr bool kNativeF32Forward = true;  // within the catalog's ulp bound on float lanes
+  static constexpr bool kNativeF32Backward = true;
+  static constexpr bool kTranscendental = true;  // from-y derivative in double
   template <class D>
   static V<D> fwd(D d, V<D> x, const Params&) {
     return hn::Tanh(d, x);
@@ -546,6 +619,9 @@ struct tanh_k {
 };
 
 struct softplus_k {
+  static constexpr bool kNativeF32Forward = true;  // within the catalog's ulp bound on float lanes
+  static constexpr bool kNativeF32Backward = true;
+  static constexpr bool kTranscendental = true;  // from-y derivative in double
   template <class D>
   static V<D> fwd(D d, V<D> x, const Params& p) {
     const V<D> t = hn::Mul(x, Num(d, p[0]));
@@ -559,6 +635,8 @@ struct softplus_k {
 };
 
 struct softsign_k {
+  static constexpr bool kNativeF32Forward = true;    // forward on float lanes (see native_ok);
+  static constexpr bool kNativeF32Backward = false;  // f' has an interior zero: double lanes
   template <class D>
   static V<D> fwd(D d, V<D> x, const Params&) {
     return hn::Div(x, hn::Add(Num(d, 1.0), hn::Abs(x)));

@@ -31,21 +31,25 @@ HWY_INLINE V<D> Num(D d, double v) {
 }
 
 // The rounding error of p = a·b, exactly: an FMA where the target has one,
-// Dekker's product (Veltkamp splitting, 2^27 + 1) where Highway would emulate it.
+// Dekker's product (Veltkamp splitting by 2^27 + 1 for double, 2^12 + 1 for
+// float) where Highway would emulate it.
 template <class D>
 HWY_INLINE V<D> ProductError(D d, V<D> a, V<D> b, V<D> p) {
 #if HWY_NATIVE_FMA
   (void)d;
   return hn::MulSub(a, b, p);
 #else
-  const V<D> c = Num(d, 134217729.0);
+  const V<D> c = Num(d, sizeof(hn::TFromD<D>) == 8 ? 134217729.0 : 4097.0);
   const V<D> ta = hn::Mul(a, c);
   const V<D> ah = hn::Sub(ta, hn::Sub(ta, a));
   const V<D> al = hn::Sub(a, ah);
   const V<D> tb = hn::Mul(b, c);
   const V<D> bh = hn::Sub(tb, hn::Sub(tb, b));
   const V<D> bl = hn::Sub(b, bh);
-  return hn::Add(hn::Add(hn::Add(hn::Sub(hn::Mul(ah, bh), p), hn::Mul(ah, bl)), hn::Mul(al, bh)), hn::Mul(al, bl));
+  const V<D> err =
+      hn::Add(hn::Add(hn::Add(hn::Sub(hn::Mul(ah, bh), p), hn::Mul(ah, bl)), hn::Mul(al, bh)), hn::Mul(al, bl));
+  // The split overflows near the top of the range, where the error term no longer matters.
+  return hn::IfThenElseZero(hn::IsFinite(err), err);
 #endif
 }
 
@@ -90,11 +94,19 @@ HWY_INLINE Logistic<D> LogisticOf(D d, V<D> hi, V<D> lo) {
   return {hn::IfThenElse(neg, es, s), hn::IfThenElse(neg, s, es), hn::Mul(es, s)};
 }
 
-// hi + lo = k·x exactly (to 2^-106), for k given as khi + klo.
+// hi + lo = k·x to twice the lane precision, for k given as khi + klo (double
+// pair). The pair is re-split for the lane type, so float lanes keep k's bits too.
 template <class D>
 HWY_INLINE void MulSplit(D d, V<D> x, double khi, double klo, V<D>* hi, V<D>* lo) {
-  *hi = hn::Mul(x, Num(d, khi));
-  *lo = hn::MulAdd(x, Num(d, klo), ProductError(d, x, Num(d, khi), *hi));
+  using T = hn::TFromD<D>;
+  const double kh = static_cast<double>(static_cast<T>(khi));
+  const double kl = (khi - kh) + klo;
+  *hi = hn::Mul(x, Num(d, kh));
+  if (kl == 0.0 && (kh == 1.0 || kh == -1.0)) {  // k·x is exact (silu)
+    *lo = hn::Zero(d);
+    return;
+  }
+  *lo = hn::MulAdd(x, Num(d, kl), ProductError(d, x, Num(d, kh), *hi));
 }
 
 // log(1 + e^t) = max(t, 0) + log1p(e^−|t|): no overflow, no cancellation.
