@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "actlab/actlab.h"
+#include "peers.h"
 #include "timer.h"
 
 #ifdef ACTLAB_HAVE_TORCH
@@ -31,16 +32,6 @@ namespace {
 struct Shape {
   std::size_t rows, cols;
 };
-
-void set_threads(int t) {
-  actlab::set_num_threads(t);
-#ifdef ACTLAB_HAVE_TORCH
-  at::set_num_threads(t);
-#endif
-#ifdef ACTLAB_HAVE_DNNL
-  omp_set_num_threads(t);
-#endif
-}
 
 }  // namespace
 
@@ -76,7 +67,7 @@ int main(int argc, char** argv) {
     for (auto& t : target) t = static_cast<std::int64_t>(rng() % sh.cols);
     const std::string shape = std::to_string(sh.rows) + "x" + std::to_string(sh.cols);
     for (const int threads : thread_counts) {
-      set_threads(threads);
+      actlab::bench::set_threads(threads);
       struct Op {
         const char* name;
         const char* dir;

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "actlab/actlab.h"
+#include "peers.h"
 #include "timer.h"
 
 #ifdef ACTLAB_HAVE_TORCH
@@ -233,16 +234,6 @@ PeerOps dnnl_ops(const std::string& name, Buffers& b) {
 }
 #endif
 
-void set_threads(int t) {
-  actlab::set_num_threads(t);
-#ifdef ACTLAB_HAVE_TORCH
-  at::set_num_threads(t);
-#endif
-#ifdef ACTLAB_HAVE_DNNL
-  omp_set_num_threads(t);
-#endif
-}
-
 std::vector<std::size_t> parse_list(const std::string& s) {
   std::vector<std::size_t> out;
   std::stringstream ss(s);
@@ -293,9 +284,11 @@ int main(int argc, char** argv) {
   for (const std::size_t n : sizes) {
     Buffers b(n);
     for (const std::size_t threads : thread_counts) {
-      set_threads(static_cast<int>(threads));
+      actlab::bench::set_threads(static_cast<int>(threads));
       // Forward moves 8 bytes per element, backward 12; copy moves 8 (read + write).
-      const double copy_bw = actlab::bench::copy_bandwidth(n * sizeof(float), static_cast<int>(threads));
+      // The kernels split arrays over threads only from 65,536 elements; the copy does likewise.
+      const int copy_threads = n >= 65536 ? static_cast<int>(threads) : 1;
+      const double copy_bw = actlab::bench::copy_bandwidth(n * sizeof(float), copy_threads);
       for (const auto& row : actlab::catalog()) {
         const std::string name(row.name);
         if (!only.empty() && std::find(only.begin(), only.end(), name) == only.end()) continue;

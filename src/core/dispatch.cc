@@ -129,7 +129,9 @@ concept HasNativeOk = requires(DN d, V<DN> v, const Params& p) {
 // Rows whose float-lane kernels use exp/log (kTranscendental): their from-y
 // derivative runs in double.
 template <class K>
-concept HasTranscendental = requires { K::kTranscendental; };
+concept HasTranscendental = requires {
+  K::kTranscendental;
+};
 
 template <class K>
 HWY_INLINE bool params_allow_native(const Params& p) {
@@ -353,48 +355,49 @@ Specials specials(Which which, ActId id, const Params& p) {
 
 }  // namespace
 
-template <>
-void forward<float>(ActId id, const Params& p, const float* x, float* y, std::size_t n) {
+// One definition per entry point; the exported kernel is picked by element type.
+template <class T>
+void forward(ActId id, const Params& p, const T* x, T* y, std::size_t n) {
   const Specials s = specials(Which::kForward, id, p);
   parallel_for(n, [&](std::size_t b, std::size_t e) {
-    HWY_DYNAMIC_DISPATCH(kernels::ForwardF32)(id, p, x + b, y + b, e - b, s);
+    if constexpr (std::is_same_v<T, float>) {
+      HWY_DYNAMIC_DISPATCH(kernels::ForwardF32)(id, p, x + b, y + b, e - b, s);
+    } else {
+      HWY_DYNAMIC_DISPATCH(kernels::ForwardF64)(id, p, x + b, y + b, e - b, s);
+    }
   });
 }
-template <>
-void forward<double>(ActId id, const Params& p, const double* x, double* y, std::size_t n) {
-  const Specials s = specials(Which::kForward, id, p);
-  parallel_for(n, [&](std::size_t b, std::size_t e) {
-    HWY_DYNAMIC_DISPATCH(kernels::ForwardF64)(id, p, x + b, y + b, e - b, s);
-  });
-}
-template <>
-void backward<float>(ActId id, const Params& p, const float* x, const float* dy, float* dx, std::size_t n) {
+
+template <class T>
+void backward(ActId id, const Params& p, const T* x, const T* dy, T* dx, std::size_t n) {
   const Specials s = specials(Which::kDerivative, id, p);
   parallel_for(n, [&](std::size_t b, std::size_t e) {
-    HWY_DYNAMIC_DISPATCH(kernels::BackwardF32)(id, p, x + b, dy + b, dx + b, e - b, s);
+    if constexpr (std::is_same_v<T, float>) {
+      HWY_DYNAMIC_DISPATCH(kernels::BackwardF32)(id, p, x + b, dy + b, dx + b, e - b, s);
+    } else {
+      HWY_DYNAMIC_DISPATCH(kernels::BackwardF64)(id, p, x + b, dy + b, dx + b, e - b, s);
+    }
   });
 }
-template <>
-void backward<double>(ActId id, const Params& p, const double* x, const double* dy, double* dx, std::size_t n) {
-  const Specials s = specials(Which::kDerivative, id, p);
-  parallel_for(n, [&](std::size_t b, std::size_t e) {
-    HWY_DYNAMIC_DISPATCH(kernels::BackwardF64)(id, p, x + b, dy + b, dx + b, e - b, s);
-  });
-}
-template <>
-void backward_from_y<float>(ActId id, const Params& p, const float* y, const float* dy, float* dx, std::size_t n) {
+
+template <class T>
+void backward_from_y(ActId id, const Params& p, const T* y, const T* dy, T* dx, std::size_t n) {
   const Specials s = specials(Which::kDerivativeFromY, id, p);
   parallel_for(n, [&](std::size_t b, std::size_t e) {
-    HWY_DYNAMIC_DISPATCH(kernels::BackwardFromYF32)(id, p, y + b, dy + b, dx + b, e - b, s);
+    if constexpr (std::is_same_v<T, float>) {
+      HWY_DYNAMIC_DISPATCH(kernels::BackwardFromYF32)(id, p, y + b, dy + b, dx + b, e - b, s);
+    } else {
+      HWY_DYNAMIC_DISPATCH(kernels::BackwardFromYF64)(id, p, y + b, dy + b, dx + b, e - b, s);
+    }
   });
 }
-template <>
-void backward_from_y<double>(ActId id, const Params& p, const double* y, const double* dy, double* dx, std::size_t n) {
-  const Specials s = specials(Which::kDerivativeFromY, id, p);
-  parallel_for(n, [&](std::size_t b, std::size_t e) {
-    HWY_DYNAMIC_DISPATCH(kernels::BackwardFromYF64)(id, p, y + b, dy + b, dx + b, e - b, s);
-  });
-}
+
+template void forward<float>(ActId, const Params&, const float*, float*, std::size_t);
+template void forward<double>(ActId, const Params&, const double*, double*, std::size_t);
+template void backward<float>(ActId, const Params&, const float*, const float*, float*, std::size_t);
+template void backward<double>(ActId, const Params&, const double*, const double*, double*, std::size_t);
+template void backward_from_y<float>(ActId, const Params&, const float*, const float*, float*, std::size_t);
+template void backward_from_y<double>(ActId, const Params&, const double*, const double*, double*, std::size_t);
 
 // Rows split over the pool (row granularity); each row is one thread's, so the
 // bits do not depend on the thread count.
@@ -408,36 +411,38 @@ void for_rows(std::size_t rows, std::size_t cols, F f) {
   parallel_ranges(rows, [&](std::size_t r0, std::size_t r1) { f(r0, r1); });
 }
 
-template <>
-void softmax_rows<float>(SoftmaxKind kind, const float* x, float* y, std::size_t rows, std::size_t cols, double inv_t,
-                         bool masked_safe) {
+template <class T>
+void softmax_rows(SoftmaxKind kind, const T* x, T* y, std::size_t rows, std::size_t cols, double inv_t,
+                  bool masked_safe) {
   for_rows(rows, cols, [&](std::size_t r0, std::size_t r1) {
-    HWY_DYNAMIC_DISPATCH(kernels::SoftmaxF32)(kind, x + r0 * cols, y + r0 * cols, r1 - r0, cols, inv_t, masked_safe);
+    const std::size_t o = r0 * cols;
+    if constexpr (std::is_same_v<T, float>) {
+      HWY_DYNAMIC_DISPATCH(kernels::SoftmaxF32)(kind, x + o, y + o, r1 - r0, cols, inv_t, masked_safe);
+    } else {
+      HWY_DYNAMIC_DISPATCH(kernels::SoftmaxF64)(kind, x + o, y + o, r1 - r0, cols, inv_t, masked_safe);
+    }
   });
 }
-template <>
-void softmax_rows<double>(SoftmaxKind kind, const double* x, double* y, std::size_t rows, std::size_t cols,
-                          double inv_t, bool masked_safe) {
+
+template <class T>
+void softmax_backward_rows(SoftmaxKind kind, const T* y, const T* dy, T* dx, std::size_t rows, std::size_t cols,
+                           double inv_t, bool masked_safe) {
   for_rows(rows, cols, [&](std::size_t r0, std::size_t r1) {
-    HWY_DYNAMIC_DISPATCH(kernels::SoftmaxF64)(kind, x + r0 * cols, y + r0 * cols, r1 - r0, cols, inv_t, masked_safe);
+    const std::size_t o = r0 * cols;
+    if constexpr (std::is_same_v<T, float>) {
+      HWY_DYNAMIC_DISPATCH(kernels::SoftmaxBackwardF32)(kind, y + o, dy + o, dx + o, r1 - r0, cols, inv_t, masked_safe);
+    } else {
+      HWY_DYNAMIC_DISPATCH(kernels::SoftmaxBackwardF64)(kind, y + o, dy + o, dx + o, r1 - r0, cols, inv_t, masked_safe);
+    }
   });
 }
-template <>
-void softmax_backward_rows<float>(SoftmaxKind kind, const float* y, const float* dy, float* dx, std::size_t rows,
-                                  std::size_t cols, double inv_t, bool masked_safe) {
-  for_rows(rows, cols, [&](std::size_t r0, std::size_t r1) {
-    HWY_DYNAMIC_DISPATCH(kernels::SoftmaxBackwardF32)
-    (kind, y + r0 * cols, dy + r0 * cols, dx + r0 * cols, r1 - r0, cols, inv_t, masked_safe);
-  });
-}
-template <>
-void softmax_backward_rows<double>(SoftmaxKind kind, const double* y, const double* dy, double* dx, std::size_t rows,
-                                   std::size_t cols, double inv_t, bool masked_safe) {
-  for_rows(rows, cols, [&](std::size_t r0, std::size_t r1) {
-    HWY_DYNAMIC_DISPATCH(kernels::SoftmaxBackwardF64)
-    (kind, y + r0 * cols, dy + r0 * cols, dx + r0 * cols, r1 - r0, cols, inv_t, masked_safe);
-  });
-}
+
+template void softmax_rows<float>(SoftmaxKind, const float*, float*, std::size_t, std::size_t, double, bool);
+template void softmax_rows<double>(SoftmaxKind, const double*, double*, std::size_t, std::size_t, double, bool);
+template void softmax_backward_rows<float>(SoftmaxKind, const float*, const float*, float*, std::size_t, std::size_t,
+                                           double, bool);
+template void softmax_backward_rows<double>(SoftmaxKind, const double*, const double*, double*, std::size_t,
+                                            std::size_t, double, bool);
 
 std::vector<std::pair<std::int64_t, std::string>> simd_targets() {
   std::vector<std::pair<std::int64_t, std::string>> out;

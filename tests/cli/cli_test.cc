@@ -106,6 +106,16 @@ TEST(Cli, EvalRowFunctionsAndLoss) {
   EXPECT_NEAR(nlohmann::json::parse(r.out)["value"][0].get<double>(), 1e4, 1e-9);
 }
 
+TEST(Cli, BenchReportsThroughputAgainstCopyBandwidth) {
+  const auto r = actlab({"bench", "--fn", "relu", "--fn", "sigmoid", "--size", "4096", "--threads", "1", "--json"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_GT(j["copy_gb_per_s"].get<double>(), 0.0);
+  ASSERT_EQ(j["activations"].size(), 2u);
+  EXPECT_EQ(j["activations"][0]["name"], "relu");
+  EXPECT_GT(j["activations"][1]["forward_ns_per_element"].get<double>(), 0.0);
+}
+
 TEST(Cli, HelpAndVersionSucceed) {
   for (const auto& args : std::vector<std::vector<std::string>>{
            {"--help"}, {"list", "--help"}, {"info", "--help"}, {"eval", "--help"}, {"--version"}}) {
@@ -168,6 +178,8 @@ TEST(Cli, BadInputGivesOneLineAndExitStatus2) {
        "must be finite and >= 0"},
       {"probability outside [0, 1]", {"loss", "bce", "--input", "1.5", "--target", "1"}, "", "not a probability"},
       {"mismatched sizes", {"loss", "mse", "--input", "1,2", "--target", "1"}, "", "target has 1 values"},
+      {"bench: unknown activation", {"bench", "--fn", "nope"}, "", "unknown activation 'nope'"},
+      {"bench: zero size", {"bench", "--size", "0"}, "", "--size"},
   };
   for (const auto& c : cases) {
     const auto r = actlab(c.args, c.input);
