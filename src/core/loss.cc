@@ -25,8 +25,9 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 [[noreturn]] void fail(const char* loss, const std::string& what) { throw Error(std::string(loss) + ": " + what); }
 
 void check_sizes(const char* loss, std::size_t a, std::size_t b, const char* an, const char* bn) {
-  if (a != b)
+  if (a != b) {
     fail(loss, std::string(an) + " has " + std::to_string(a) + " values but " + bn + " has " + std::to_string(b));
+  }
 }
 
 std::size_t check_rows(const char* loss, std::size_t n, std::size_t cols) {
