@@ -1,0 +1,124 @@
+// nn_test.cc — the training engine: gradients against finite differences, the
+// issue's learning targets, initializer statistics, bad specs.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+
+#include "actlab/error.h"
+#include "nn.h"
+
+namespace actlab::nn {
+namespace {
+
+// The whole MLP's gradients agree with central differences in double (issue #5: 1e-6 relative).
+TEST(Mlp, GradientsMatchCentralDifferences) {
+  for (const char* act : {"tanh", "gelu", "silu", "elu", "softplus", "sigmoid"}) {
+    Mlp model("3-5-4-3", act, Init::kXavierNormal, 11);
+    std::mt19937_64 rng(2);
+    std::normal_distribution<double> n01(0, 1);
+    Matrix x(6, 3);
+    for (Eigen::Index i = 0; i < x.size(); ++i) x.data()[i] = n01(rng);
+    const std::vector<std::int64_t> y = {0, 1, 2, 2, 1, 0};
+    Matrix dlogits;
+    cross_entropy_loss(model.forward(x, true), y, &dlogits);
+    model.zero_grad();
+    model.backward(dlogits);
+    double worst = 0;
+    for (const Param& p : model.parameters()) {
+      for (Eigen::Index i = 0; i < p.value->size(); ++i) {
+        double& w = p.value->data()[i];
+        const double saved = w;
+        const double h = 1e-6;
+        Matrix scratch;
+        w = saved + h;
+        const double up = cross_entropy_loss(model.forward(x, false), y, &scratch);
+        w = saved - h;
+        const double down = cross_entropy_loss(model.forward(x, false), y, &scratch);
+        w = saved;
+        const double fd = (up - down) / (2 * h);
+        const double an = p.grad->data()[i];
+        const double rel = std::fabs(an - fd) / std::max(std::fabs(fd), 1e-3);
+        worst = std::max(worst, rel);
+        EXPECT_LE(rel, 1e-6) << act << " " << p.name << "[" << i << "]: analytic " << an << " fd " << fd;
+      }
+    }
+    std::printf("  %-9s worst relative gradient error %.2e\n", act, worst);
+  }
+}
+
+double train_and_validate(const char* data_spec, const char* model_spec, const char* act, std::size_t epochs, double lr,
+                          std::size_t n = 1000, double noise = 0.1) {
+  data::Split s = data::split(data::load(data_spec, n, noise, 3), 0.2, 4);
+  const auto z = data::Standardizer::fit(s.train);
+  z.apply(s.train);
+  z.apply(s.valid);
+  Mlp model(model_spec, act, Init::kAuto, 5);
+  TrainOptions o;
+  o.epochs = epochs;
+  o.batch = 64;
+  o.optimizer.kind = "adam";
+  o.optimizer.lr = lr;
+  o.seed = 6;
+  const auto stats = train_classifier(model, s.train, s.valid, o);
+  EXPECT_LT(stats.back().train_loss, stats.front().train_loss) << data_spec << ": the loss goes down";
+  return stats.back().valid_acc;
+}
+
+TEST(Training, ReluMlpLearnsDigitsAndSpirals) {
+  const double digits = train_and_validate("digits", "64-128-128-10", "relu", 30, 1e-3);
+  std::printf("  digits validation accuracy %.4f\n", digits);
+  EXPECT_GE(digits, 0.97);
+  const double spirals = train_and_validate("spirals:3", "2-64-64-3", "relu", 200, 1e-2, 900, 0.05);
+  std::printf("  3-arm spirals validation accuracy %.4f\n", spirals);
+  EXPECT_GE(spirals, 0.95);
+}
+
+TEST(Training, LossGoesDownOnEveryBundledSet) {
+  for (const char* name : {"breast_cancer", "iris", "wine"}) {
+    const double acc = train_and_validate(name,
+                                          name == std::string("breast_cancer") ? "30-32-2"
+                                          : name == std::string("iris")        ? "4-32-3"
+                                                                               : "13-32-3",
+                                          "relu", 30, 1e-2);
+    EXPECT_GT(acc, 0.8) << name;
+  }
+}
+
+TEST(Init, GainsAndSpreadMatchTheFormulas) {
+  EXPECT_DOUBLE_EQ(*torch_gain(Activation(ActId::relu)), std::sqrt(2.0));
+  EXPECT_DOUBLE_EQ(*torch_gain(Activation(ActId::tanh)), 5.0 / 3.0);
+  EXPECT_DOUBLE_EQ(*torch_gain(Activation(ActId::selu)), 0.75);
+  EXPECT_DOUBLE_EQ(*torch_gain(Activation::parse("leaky_relu(0.2)")), std::sqrt(2.0 / 1.04));
+  EXPECT_DOUBLE_EQ(*torch_gain(Activation(ActId::sigmoid)), 1.0);
+  EXPECT_FALSE(torch_gain(Activation(ActId::gelu)));
+  std::mt19937_64 rng(1);
+  Dense d(400, 300);
+  initialize(d, Init::kKaimingNormal, Activation(ActId::relu), rng);
+  const double var = d.w.squaredNorm() / static_cast<double>(d.w.size());
+  EXPECT_NEAR(var, 2.0 / 400, 0.05 * 2.0 / 400);  // Var = gain²/fan_in = 2/fan_in
+  initialize(d, Init::kXavierUniform, Activation(ActId::tanh), rng);
+  const double vx = d.w.squaredNorm() / static_cast<double>(d.w.size());
+  EXPECT_NEAR(vx, (25.0 / 9) * 2.0 / 700, 0.05 * (25.0 / 9) * 2.0 / 700);
+  initialize(d, Init::kTorchDefault, Activation(ActId::relu), rng);
+  EXPECT_LE(d.w.cwiseAbs().maxCoeff(), 1.0 / 20);
+  EXPECT_GT(d.b.cwiseAbs().maxCoeff(), 0.0);
+}
+
+TEST(Mlp, SpecsAndErrors) {
+  Mlp m("2-64:tanh-32:leaky_relu(negative_slope=0.2)-3", "relu", Init::kAuto, 1);
+  EXPECT_EQ(m.layers().size(), 5u);
+  EXPECT_NE(m.summary().find("leaky_relu(negative_slope=0.2)"), std::string::npos);
+  EXPECT_EQ(m.inputs(), 2u);
+  EXPECT_EQ(m.outputs(), 3u);
+  EXPECT_THROW(Mlp("2", "relu", Init::kAuto, 1), std::invalid_argument);
+  EXPECT_THROW(Mlp("2-0-3", "relu", Init::kAuto, 1), std::invalid_argument);
+  EXPECT_THROW(Mlp("2-x-3", "relu", Init::kAuto, 1), std::invalid_argument);
+  EXPECT_THROW(Mlp("2-4:relu-3:relu", "relu", Init::kAuto, 1), std::invalid_argument);
+  EXPECT_THROW(Mlp("2-4-3", "gelo", Init::kAuto, 1), actlab::Error);
+  EXPECT_THROW(init_from_string("zeros"), std::invalid_argument);
+  EXPECT_THROW(Optimizer(m.parameters(), OptimizerOptions{"rmsprop"}), std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace actlab::nn
