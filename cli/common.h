@@ -23,6 +23,7 @@ void add_info(CLI::App& app);
 void add_eval(CLI::App& app);
 void add_loss(CLI::App& app);
 void add_bench(CLI::App& app);
+void add_train(CLI::App& app);
 
 /** Parses a whole string as a number ("nan", "inf" allowed); false if it is not one. */
 bool parse_double(std::string_view text, double* out);

@@ -31,6 +31,7 @@ int run(int argc, char** argv) {
   actlab::cli::add_info(app);
   actlab::cli::add_eval(app);
   actlab::cli::add_loss(app);
+  actlab::cli::add_train(app);
   actlab::cli::add_bench(app);
   std::string commands;
   bool known = false;

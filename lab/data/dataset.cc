@@ -285,7 +285,7 @@ Dataset load(std::string_view spec, std::size_t n, double noise, std::uint64_t s
       throw DataError("data '" + s + "': '" + arg + "' after ':' is not a whole number");
     }
   }
-  if (kind == "spirals") return make_spirals(n, arg.empty() ? 3 : k, noise, seed);
+  if (kind == "spirals") return make_spirals(n, arg.empty() ? 2 : k, noise, seed);
   if (kind == "blobs") return make_blobs(n, arg.empty() ? 3 : k, 2, 1.0, seed);
   if (!arg.empty() && kind != s) throw DataError("data '" + s + "': only spirals and blobs take ':N'");
   if (kind == "circles") return make_circles(n, noise, 0.5, seed);

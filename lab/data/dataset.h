@@ -73,7 +73,7 @@ Dataset load_builtin(std::string_view name);
 /** Where bundled data is read from: $ACTLAB_DATA_DIR, else the source tree's data/, else the install prefix. */
 std::string data_dir();
 
-/** A data set by spec: a bundled name, a synthetic one ("spirals", "spirals:5" for 5 arms,
+/** A data set by spec: a bundled name, a synthetic one ("spirals", "spirals:5" for 5 arms, 2 by default,
  *  "circles", "moons", "xor", "blobs", "regression"), or a path to a .csv file. */
 Dataset load(std::string_view spec, std::size_t synthetic_n = 1000, double noise = 0.1, std::uint64_t seed = 1);
 

@@ -345,7 +345,8 @@ Matrix to_matrix(const data::Dataset& d) {
 }
 
 std::vector<EpochStats> train_classifier(Mlp& model, const data::Dataset& train, const data::Dataset& valid,
-                                         const TrainOptions& o) {
+                                         const TrainOptions& o,
+                                         const std::function<void(const EpochStats&)>& on_epoch) {
   if (!train.is_classification()) throw std::invalid_argument("train_classifier: the data set has no classes");
   if (train.features != model.inputs()) {
     throw std::invalid_argument("the model takes " + std::to_string(model.inputs()) + " inputs but " + train.name +
@@ -398,6 +399,7 @@ std::vector<EpochStats> train_classifier(Mlp& model, const data::Dataset& train,
     const Matrix lt = model.forward(xt, false), lv = model.forward(xv, false);
     stats.push_back({epoch, cross_entropy_loss(lt, train.labels, &scratch), accuracy(lt, train.labels),
                      cross_entropy_loss(lv, valid.labels, &scratch), accuracy(lv, valid.labels)});
+    if (on_epoch) on_epoch(stats.back());
   }
   return stats;
 }

@@ -10,6 +10,7 @@
 
 #include <Eigen/Dense>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <random>
@@ -156,7 +157,8 @@ struct EpochStats {
 /** Trains a classifier with mini-batches (reshuffled each epoch, seeded); returns per-epoch stats.
  *  Stops with std::runtime_error naming the epoch and layer when the loss turns non-finite. */
 std::vector<EpochStats> train_classifier(Mlp& model, const data::Dataset& train, const data::Dataset& valid,
-                                         const TrainOptions& options);
+                                         const TrainOptions& options,
+                                         const std::function<void(const EpochStats&)>& on_epoch = {});
 
 /** The whole data set as a matrix (n, features). */
 Matrix to_matrix(const data::Dataset& d);

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -116,6 +117,27 @@ TEST(Cli, BenchReportsThroughputAgainstCopyBandwidth) {
   EXPECT_GT(j["activations"][1]["forward_ns_per_element"].get<double>(), 0.0);
 }
 
+TEST(Cli, TrainLearnsAndWritesMetrics) {
+  const auto dir = std::filesystem::temp_directory_path() / "actlab_cli_train";
+  std::filesystem::remove_all(dir);
+  const auto r = actlab({"train", "--data", "xor", "--model", "2-32-32-2", "--act", "relu", "--epochs", "60", "--n",
+                         "1000", "--noise", "0", "--json", "--out", dir.string()});
+  ASSERT_EQ(r.status, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_GE(j["valid_accuracy"].get<double>(), 0.9);
+  EXPECT_EQ(j["epochs"], 60);
+  std::ifstream csv(dir / "metrics.csv");
+  std::string header;
+  std::getline(csv, header);
+  EXPECT_EQ(header, "epoch,train_loss,train_accuracy,valid_loss,valid_accuracy");
+  EXPECT_TRUE(std::filesystem::exists(dir / "metrics.jsonl"));
+  EXPECT_FALSE(std::filesystem::exists(dir / "metrics.csv.tmp")) << "written atomically";
+  // Same seed, same result.
+  const auto again = actlab({"train", "--data", "xor", "--model", "2-32-32-2", "--act", "relu", "--epochs", "60", "--n",
+                             "1000", "--noise", "0", "--json"});
+  EXPECT_EQ(nlohmann::json::parse(again.out)["valid_loss"], j["valid_loss"]);
+}
+
 TEST(Cli, HelpAndVersionSucceed) {
   for (const auto& args : std::vector<std::vector<std::string>>{
            {"--help"}, {"list", "--help"}, {"info", "--help"}, {"eval", "--help"}, {"--version"}}) {
@@ -179,6 +201,16 @@ TEST(Cli, BadInputGivesOneLineAndExitStatus2) {
       {"probability outside [0, 1]", {"loss", "bce", "--input", "1.5", "--target", "1"}, "", "not a probability"},
       {"mismatched sizes", {"loss", "mse", "--input", "1,2", "--target", "1"}, "", "target has 1 values"},
       {"bench: unknown activation", {"bench", "--fn", "nope"}, "", "unknown activation 'nope'"},
+      {"train: unknown data", {"train", "--data", "mnist"}, "", "unknown data 'mnist'"},
+      {"train: missing csv", {"train", "--data", "/nonexistent/a.csv"}, "", "cannot open"},
+      {"train: model/data mismatch", {"train", "--data", "iris", "--model", "2-8-2"}, "", "try --model 4-64-64-3"},
+      {"train: bad width", {"train", "--model", "2-0-2"}, "", "is not a positive whole number"},
+      {"train: unknown activation", {"train", "--act", "gelo"}, "", "unknown activation 'gelo'"},
+      {"train: unknown init", {"train", "--init", "zeros"}, "", "unknown initializer 'zeros'"},
+      {"train: unknown optimizer", {"train", "--optimizer", "rmsprop", "--epochs", "1"}, "", "unknown optimizer"},
+      {"train: zero learning rate", {"train", "--lr", "0"}, "", "--lr must be finite and > 0"},
+      {"train: bad valid share", {"train", "--valid", "1.5"}, "", "validation fraction"},
+      {"train: unwritable output", {"train", "--epochs", "1", "--out", "/proc/actlab"}, "", "cannot create the output"},
       {"bench: zero size", {"bench", "--size", "0"}, "", "--size"},
   };
   for (const auto& c : cases) {
