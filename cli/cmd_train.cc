@@ -120,8 +120,9 @@ void add_train(CLI::App& app) {
     }
     const bool progress = !o->json && isatty(STDERR_FILENO) != 0;
     if (!o->json) {
-      fmt::print("{} → train {}, validate {}\n{} with {} ({} init):\n{}", split.train.summary(), split.train.size(),
-                 split.valid.size(), o->model, o->act, o->init, model->summary());
+      fmt::print("{}: {} rows × {} features, {} classes → train {}, validate {}\n{} with {} ({} init):\n{}",
+                 split.train.name, split.train.size() + split.valid.size(), split.train.features, split.train.classes,
+                 split.train.size(), split.valid.size(), o->model, o->act, o->init, model->summary());
     }
     const auto t0 = std::chrono::steady_clock::now();
     std::vector<nn::EpochStats> stats;

@@ -54,25 +54,6 @@ nlohmann::json row_json(const ActivationInfo& row) {
           {"f32_ulp_backward", row.f32_ulp_backward}};
 }
 
-double torch_gain(const Activation& act) {
-  switch (act.info().torch_gain) {
-    case TorchGain::kLinear:
-    case TorchGain::kSigmoid:
-      return 1.0;
-    case TorchGain::kTanh:
-      return 5.0 / 3.0;
-    case TorchGain::kRelu:
-      return std::sqrt(2.0);
-    case TorchGain::kLeakyRelu: {
-      const double s = act.params()[0];
-      return std::sqrt(2.0 / (1.0 + s * s));
-    }
-    case TorchGain::kSelu:
-      return 3.0 / 4.0;
-    case TorchGain::kNone:
-      break;
-  }
-  return std::numeric_limits<double>::quiet_NaN();
-}
+double torch_gain(const Activation& act) { return act.torch_gain().value_or(std::numeric_limits<double>::quiet_NaN()); }
 
 }  // namespace actlab::cli

@@ -13,6 +13,7 @@
 
 #include <array>
 #include <cstddef>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -68,6 +69,10 @@ class ACTLAB_API Activation {
   double eval(double x) const noexcept;
   /** Scalar reference derivative f'(x), with PyTorch's value at kinks. */
   double derivative(double x) const noexcept;
+  /** PyTorch's torch.nn.init.calculate_gain for this function and its parameters
+   *  (linear, sigmoid 1; tanh 5/3; relu √2; leaky_relu √(2/(1+slope²)); selu 3/4),
+   *  or nullopt where PyTorch has no entry. */
+  std::optional<double> torch_gain() const noexcept;
   /** Partial derivative of f(x) with respect to parameter `k`; only for rows
    *  with kLearnable (prelu: weight, swish: beta). Throws Error otherwise. */
   double param_derivative(double x, std::size_t k) const;

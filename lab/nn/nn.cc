@@ -131,27 +131,6 @@ std::string_view to_string(Init init) {
   return "?";
 }
 
-std::optional<double> torch_gain(const Activation& act) {
-  switch (act.info().torch_gain) {
-    case TorchGain::kLinear:
-    case TorchGain::kSigmoid:
-      return 1.0;
-    case TorchGain::kTanh:
-      return 5.0 / 3.0;
-    case TorchGain::kRelu:
-      return std::sqrt(2.0);
-    case TorchGain::kLeakyRelu: {
-      const double s = act.params()[0];
-      return std::sqrt(2.0 / (1.0 + s * s));
-    }
-    case TorchGain::kSelu:
-      return 0.75;
-    case TorchGain::kNone:
-      break;
-  }
-  return std::nullopt;
-}
-
 void initialize(Dense& layer, Init init, const Activation& next, std::mt19937_64& rng) {
   const double fan_in = static_cast<double>(layer.w.cols());
   const double fan_out = static_cast<double>(layer.w.rows());
@@ -170,7 +149,7 @@ void initialize(Dense& layer, Init init, const Activation& next, std::mt19937_64
   }
   // Gains: PyTorch's table where it has the function; ReLU's √2 for other Kaiming-family
   // functions (what kaiming_normal_(nonlinearity='relu') gives them in practice); 1 otherwise.
-  const auto tg = torch_gain(next);
+  const auto tg = next.torch_gain();
   const bool kaiming_family = next.info().init == InitFamily::kKaiming;
   const double gain = tg ? *tg : (kaiming_family ? std::sqrt(2.0) : 1.0);
   std::normal_distribution<double> n01(0.0, 1.0);

@@ -87,9 +87,6 @@ enum class Init {
 Init init_from_string(std::string_view name);  // throws DataError-like std::invalid_argument
 std::string_view to_string(Init init);
 
-/** PyTorch's torch.nn.init.calculate_gain for `act`, or nullopt where it has none. */
-std::optional<double> torch_gain(const Activation& act);
-
 /** Initializes a Dense layer for the activation that follows it (identity for the output layer). */
 void initialize(Dense& layer, Init init, const Activation& next, std::mt19937_64& rng);
 

@@ -270,6 +270,25 @@ double Activation::eval(double x) const noexcept { return ref::forward(id_, p_, 
 
 double Activation::derivative(double x) const noexcept { return ref::derivative(id_, p_, x); }
 
+std::optional<double> Activation::torch_gain() const noexcept {
+  switch (info().torch_gain) {
+    case TorchGain::kLinear:
+    case TorchGain::kSigmoid:
+      return 1.0;
+    case TorchGain::kTanh:
+      return 5.0 / 3.0;
+    case TorchGain::kRelu:
+      return std::sqrt(2.0);
+    case TorchGain::kLeakyRelu:
+      return std::sqrt(2.0 / (1.0 + p_[0] * p_[0]));
+    case TorchGain::kSelu:
+      return 3.0 / 4.0;
+    case TorchGain::kNone:
+      break;
+  }
+  return std::nullopt;
+}
+
 double Activation::param_derivative(double x, std::size_t k) const {
   const auto& row = info();
   if (!row.has(kLearnable) || k >= row.num_params) {

@@ -86,12 +86,12 @@ TEST(Training, LossGoesDownOnEveryBundledSet) {
 }
 
 TEST(Init, GainsAndSpreadMatchTheFormulas) {
-  EXPECT_DOUBLE_EQ(*torch_gain(Activation(ActId::relu)), std::sqrt(2.0));
-  EXPECT_DOUBLE_EQ(*torch_gain(Activation(ActId::tanh)), 5.0 / 3.0);
-  EXPECT_DOUBLE_EQ(*torch_gain(Activation(ActId::selu)), 0.75);
-  EXPECT_DOUBLE_EQ(*torch_gain(Activation::parse("leaky_relu(0.2)")), std::sqrt(2.0 / 1.04));
-  EXPECT_DOUBLE_EQ(*torch_gain(Activation(ActId::sigmoid)), 1.0);
-  EXPECT_FALSE(torch_gain(Activation(ActId::gelu)));
+  EXPECT_DOUBLE_EQ(*(Activation(ActId::relu).torch_gain()), std::sqrt(2.0));
+  EXPECT_DOUBLE_EQ(*(Activation(ActId::tanh).torch_gain()), 5.0 / 3.0);
+  EXPECT_DOUBLE_EQ(*(Activation(ActId::selu).torch_gain()), 0.75);
+  EXPECT_DOUBLE_EQ(*(Activation::parse("leaky_relu(0.2)").torch_gain()), std::sqrt(2.0 / 1.04));
+  EXPECT_DOUBLE_EQ(*(Activation(ActId::sigmoid).torch_gain()), 1.0);
+  EXPECT_FALSE(Activation(ActId::gelu).torch_gain());
   std::mt19937_64 rng(1);
   Dense d(400, 300);
   initialize(d, Init::kKaimingNormal, Activation(ActId::relu), rng);
