@@ -67,6 +67,15 @@ TEST(Cli, InfoShowsFormulaParametersAndGain) {
   EXPECT_EQ(j["init"], "xavier");
 }
 
+TEST(Cli, InfoDrawsFAndItsDerivativeInTheTerminal) {
+  // scripts/setup.sh installs gnuplot-nox, so the plot is expected here.
+  const auto r = actlab({"info", "tanh"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("f(x) ****"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("f'(x) ####"), std::string::npos) << r.out;
+  EXPECT_EQ(actlab({"info", "tanh", "--no-plot"}).out.find("f(x) ****"), std::string::npos);
+}
+
 TEST(Cli, EvalPrintsNineDigitsOfTheFloat32Result) {
   const auto r = actlab({"eval", "gelu", "1.5", "-2", "--grad"});
   ASSERT_EQ(r.status, 0) << r.err;
