@@ -131,54 +131,41 @@ HWY_INLINE V<D> LeakyDf(D d, V<D> x, double slope) {
   return hn::IfThenElse(hn::Gt(x, hn::Zero(d)), Num(d, 1.0), Num(d, slope));
 }
 
-struct leaky_relu_k {
+// The leaky family: x > 0 ? x : slope·x, with the slope taken from the
+// parameters by Slope. leaky_relu and rrelu (eval) can also run backward
+// from y; prelu cannot (its learned slope may be negative).
+template <class Slope>
+struct LeakyRow {
   static constexpr bool kNativeF32Forward = true;  // exact, or one rounding, in float
   static constexpr bool kNativeF32Backward = true;
   template <class D>
   static V<D> fwd(D d, V<D> x, const Params& p) {
-    return Leaky(d, x, p[0]);
+    return Leaky(d, x, Slope::of(p));
   }
   template <class D>
   static V<D> df(D d, V<D> x, const Params& p) {
-    return LeakyDf(d, x, p[0]);
+    return LeakyDf(d, x, Slope::of(p));
   }
+};
+template <class Slope>
+struct LeakyRowFromY : LeakyRow<Slope> {
   template <class D>
   static V<D> df_y(D d, V<D> y, const Params& p) {
-    return LeakyDf(d, y, p[0]);
+    return LeakyDf(d, y, Slope::of(p));
   }
 };
 
-struct prelu_k {
-  static constexpr bool kNativeF32Forward = true;  // exact, or one rounding, in float
-  static constexpr bool kNativeF32Backward = true;
-  template <class D>
-  static V<D> fwd(D d, V<D> x, const Params& p) {
-    return Leaky(d, x, p[0]);
-  }
-  template <class D>
-  static V<D> df(D d, V<D> x, const Params& p) {
-    return LeakyDf(d, x, p[0]);
-  }
+struct FirstParam {
+  static double of(const Params& p) { return p[0]; }
+};
+// rrelu's eval slope, rounded once from the two bounds, as the reference does.
+struct MeanOfBounds {
+  static double of(const Params& p) { return static_cast<double>((static_cast<long double>(p[0]) + p[1]) / 2); }
 };
 
-struct rrelu_k {
-  static constexpr bool kNativeF32Forward = true;  // exact, or one rounding, in float
-  static constexpr bool kNativeF32Backward = true;
-  // The mean slope is rounded once from the two bounds, as the reference does.
-  static double slope(const Params& p) { return static_cast<double>((static_cast<long double>(p[0]) + p[1]) / 2); }
-  template <class D>
-  static V<D> fwd(D d, V<D> x, const Params& p) {
-    return Leaky(d, x, slope(p));
-  }
-  template <class D>
-  static V<D> df(D d, V<D> x, const Params& p) {
-    return LeakyDf(d, x, slope(p));
-  }
-  template <class D>
-  static V<D> df_y(D d, V<D> y, const Params& p) {
-    return LeakyDf(d, y, slope(p));
-  }
-};
+struct leaky_relu_k : LeakyRowFromY<FirstParam> {};
+struct prelu_k : LeakyRow<FirstParam> {};
+struct rrelu_k : LeakyRowFromY<MeanOfBounds> {};
 
 struct hardtanh_k {
   static constexpr bool kNativeF32Forward = true;  // exact, or one rounding, in float
