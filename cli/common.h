@@ -9,11 +9,22 @@
 #include <string_view>
 
 #include "actlab/actlab.h"
+#include "spec.h"
 
 namespace actlab::cli {
 
 /** Bad input from the user: main() prints "actlab: error: <what>" and exits 2. */
 struct UsageError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+/** A finished command's verdict as an exit status, without an error line (actlab check). */
+struct ExitCode {
+  int code;
+};
+
+/** Ctrl-C: main() prints the message and exits 130. */
+struct Interrupted : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
@@ -24,6 +35,11 @@ void add_eval(CLI::App& app);
 void add_loss(CLI::App& app);
 void add_bench(CLI::App& app);
 void add_train(CLI::App& app);
+void add_check(CLI::App& app);
+void add_gain(CLI::App& app);
+
+/** --model: a .json model file, or a short spec with hidden activation `act`. Throws nn::SpecError. */
+nn::ModelSpec model_from_option(const std::string& model, const std::string& act);
 
 /** Parses a whole string as a number ("nan", "inf" allowed); false if it is not one. */
 bool parse_double(std::string_view text, double* out);

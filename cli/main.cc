@@ -9,6 +9,8 @@
 
 #include "actlab/actlab.h"
 #include "common.h"
+#include "dataset.h"
+#include "train.h"
 
 namespace {
 
@@ -32,6 +34,8 @@ int run(int argc, char** argv) {
   actlab::cli::add_eval(app);
   actlab::cli::add_loss(app);
   actlab::cli::add_train(app);
+  actlab::cli::add_check(app);
+  actlab::cli::add_gain(app);
   actlab::cli::add_bench(app);
   std::string commands;
   bool known = false;
@@ -56,6 +60,18 @@ int run(int argc, char** argv) {
     return fail(e.what(), 2);
   } catch (const actlab::Error& e) {
     return fail(e.what(), 2);
+  } catch (const actlab::nn::SpecError& e) {
+    return fail(e.what(), 2);
+  } catch (const actlab::data::DataError& e) {
+    return fail(e.what(), 2);
+  } catch (const actlab::nn::CheckpointError& e) {
+    return fail(e.what(), 2);
+  } catch (const actlab::nn::Diverged& e) {
+    return fail(e.what(), 1);
+  } catch (const actlab::cli::Interrupted& e) {
+    return fail(e.what(), 130);
+  } catch (const actlab::cli::ExitCode& e) {
+    return e.code;
   }
   return 0;
 }

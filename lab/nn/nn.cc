@@ -1,14 +1,11 @@
-// nn.cc — layers, initializers, the MLP, optimizers and the training loop.
+// nn.cc — layers, initializers, the MLP, optimizers and schedules.
 #include "nn.h"
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
-#include <numeric>
+#include <numbers>
 #include <sstream>
 #include <stdexcept>
-
-#include "actlab/loss.h"
 
 namespace actlab::nn {
 namespace {
@@ -16,24 +13,12 @@ namespace {
 std::span<const double> view(const Matrix& m) { return {m.data(), static_cast<std::size_t>(m.size())}; }
 std::span<double> view(Matrix& m) { return {m.data(), static_cast<std::size_t>(m.size())}; }
 
-[[noreturn]] void bad_spec(std::string_view spec, const std::string& what) {
-  throw std::invalid_argument("model '" + std::string(spec) + "': " + what);
-}
-
-// Splits on '-' outside parentheses, so "64:leaky_relu(negative_slope=0.2)" stays whole.
-std::vector<std::string> split_spec(std::string_view spec) {
-  std::vector<std::string> parts(1);
-  int depth = 0;
-  for (const char c : spec) {
-    if (c == '(') ++depth;
-    if (c == ')') --depth;
-    if (c == '-' && depth == 0) {
-      parts.emplace_back();
-    } else {
-      parts.back() += c;
-    }
-  }
-  return parts;
+// SplitMix64: decorrelates the seeds of consecutive steps and layers.
+std::uint64_t mix(std::uint64_t x) {
+  x += 0x9e3779b97f4a7c15ULL;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
 }
 
 }  // namespace
@@ -67,91 +52,180 @@ std::string Dense::summary() const {
   return s.str();
 }
 
-// ---------------------------------------------------------------- activation
+// ---------------------------------------------------------------- catalog activation
 
 Matrix ActivationLayer::forward(const Matrix& x, bool) {
-  h_for_backward_ = x;  // (batch, units)
+  h_ = x;  // (batch, units)
   Matrix y(x.rows(), x.cols());
-  act_.forward(view(h_for_backward_), view(y));
+  act_.forward(view(h_), view(y));
   return y;
 }
 
 Matrix ActivationLayer::backward(const Matrix& dy) {
   Matrix dx(dy.rows(), dy.cols());
-  act_.backward(view(h_for_backward_), view(dy), view(dx));
+  act_.backward(view(h_), view(dy), view(dx));
   return dx;
+}
+
+Matrix ActivationLayer::derivative(const Matrix& h) const {
+  const Matrix ones = Matrix::Ones(h.rows(), h.cols());
+  Matrix d(h.rows(), h.cols());
+  act_.backward(view(h), view(ones), view(d));
+  return d;
 }
 
 std::string ActivationLayer::summary() const { return "Activation(" + act_.to_string() + ")"; }
 
-// ---------------------------------------------------------------- initialization
+// ---------------------------------------------------------------- PReLU
 
-Init init_from_string(std::string_view name) {
-  static constexpr std::pair<std::string_view, Init> kNames[] = {
-      {"auto", Init::kAuto},
-      {"torch", Init::kTorchDefault},
-      {"kaiming_uniform", Init::kKaimingUniform},
-      {"kaiming", Init::kKaimingNormal},
-      {"kaiming_normal", Init::kKaimingNormal},
-      {"he", Init::kKaimingNormal},
-      {"xavier", Init::kXavierUniform},
-      {"xavier_uniform", Init::kXavierUniform},
-      {"glorot", Init::kXavierUniform},
-      {"xavier_normal", Init::kXavierNormal},
-      {"lecun", Init::kLecunNormal},
-      {"lecun_normal", Init::kLecunNormal},
-      {"lecun_uniform", Init::kLecunUniform},
-  };
-  for (const auto& [n, i] : kNames) {
-    if (n == name) return i;
-  }
-  throw std::invalid_argument("unknown initializer '" + std::string(name) +
-                              "' (auto, torch, kaiming, kaiming_uniform, xavier, xavier_normal, lecun, lecun_uniform)");
-}
+PReluLayer::PReluLayer(std::size_t units, bool per_unit, double init)
+    : a(Matrix::Constant(1, per_unit ? static_cast<Eigen::Index>(units) : 1, init)),
+      da(Matrix::Zero(1, a.cols())),
+      act_(Activation(ActId::prelu).set("weight", init)) {}
 
-std::string_view to_string(Init init) {
-  switch (init) {
-    case Init::kAuto:
-      return "auto";
-    case Init::kTorchDefault:
-      return "torch";
-    case Init::kKaimingUniform:
-      return "kaiming_uniform";
-    case Init::kKaimingNormal:
-      return "kaiming_normal";
-    case Init::kXavierUniform:
-      return "xavier_uniform";
-    case Init::kXavierNormal:
-      return "xavier_normal";
-    case Init::kLecunUniform:
-      return "lecun_uniform";
-    case Init::kLecunNormal:
-      return "lecun_normal";
-  }
-  return "?";
-}
-
-void initialize(Dense& layer, Init init, const Activation& next, std::mt19937_64& rng) {
-  const double fan_in = static_cast<double>(layer.w.cols());
-  const double fan_out = static_cast<double>(layer.w.rows());
-  if (init == Init::kAuto) {
-    switch (next.info().init) {
-      case InitFamily::kKaiming:
-        init = Init::kKaimingNormal;
-        break;
-      case InitFamily::kXavier:
-        init = Init::kXavierUniform;
-        break;
-      case InitFamily::kLecun:
-        init = Init::kLecunNormal;
-        break;
+Matrix PReluLayer::forward(const Matrix& x, bool) {
+  h_ = x;  // (batch, units)
+  Matrix y(x.rows(), x.cols());
+  for (Eigen::Index r = 0; r < x.rows(); ++r) {
+    for (Eigen::Index c = 0; c < x.cols(); ++c) {
+      const double v = x(r, c);
+      y(r, c) = v > 0 ? v : slope(c) * v;
     }
   }
-  // Gains: PyTorch's table where it has the function; ReLU's √2 for other Kaiming-family
-  // functions (what kaiming_normal_(nonlinearity='relu') gives them in practice); 1 otherwise.
-  const auto tg = next.torch_gain();
-  const bool kaiming_family = next.info().init == InitFamily::kKaiming;
-  const double gain = tg ? *tg : (kaiming_family ? std::sqrt(2.0) : 1.0);
+  return y;
+}
+
+Matrix PReluLayer::backward(const Matrix& dy) {
+  Matrix dx(dy.rows(), dy.cols());
+  for (Eigen::Index r = 0; r < dy.rows(); ++r) {
+    for (Eigen::Index c = 0; c < dy.cols(); ++c) {
+      const double v = h_(r, c);
+      dx(r, c) = v > 0 ? dy(r, c) : slope(c) * dy(r, c);
+      if (!(v > 0)) da(0, a.cols() == 1 ? 0 : c) += v * dy(r, c);  // ∂y/∂a = x for x ≤ 0
+    }
+  }
+  return dx;
+}
+
+Matrix PReluLayer::derivative(const Matrix& h) const {
+  Matrix d(h.rows(), h.cols());
+  for (Eigen::Index r = 0; r < h.rows(); ++r) {
+    for (Eigen::Index c = 0; c < h.cols(); ++c) d(r, c) = h(r, c) > 0 ? 1.0 : slope(c);
+  }
+  return d;
+}
+
+theory::Fn PReluLayer::fn() const {
+  // The theory sees the mean slope.
+  return theory::from_activation(Activation(ActId::prelu).set("weight", a.mean()));
+}
+
+std::string PReluLayer::summary() const {
+  std::ostringstream s;
+  s << "PReLU(" << a.cols() << (a.cols() == 1 ? " slope" : " slopes") << ", mean " << a.mean() << ")";
+  return s.str();
+}
+
+// ---------------------------------------------------------------- RReLU
+
+RReluLayer::RReluLayer(const Activation& act) : act_(act), lower_(act.param("lower")), upper_(act.param("upper")) {}
+
+Matrix RReluLayer::forward(const Matrix& x, bool training) {
+  h_ = x;  // (batch, units)
+  slope_.resize(x.rows(), x.cols());
+  if (training) {
+    std::uniform_real_distribution<double> u(lower_, upper_);
+    for (Eigen::Index i = 0; i < slope_.size(); ++i) slope_.data()[i] = u(rng_);
+  } else {
+    slope_.setConstant((lower_ + upper_) / 2);
+  }
+  return (x.array() > 0).select(x, slope_.cwiseProduct(x));
+}
+
+Matrix RReluLayer::backward(const Matrix& dy) { return (h_.array() > 0).select(dy, slope_.cwiseProduct(dy)); }
+
+Matrix RReluLayer::derivative(const Matrix& h) const {
+  return (h.array() > 0)
+      .select(Matrix::Ones(h.rows(), h.cols()), Matrix::Constant(h.rows(), h.cols(), (lower_ + upper_) / 2));
+}
+
+// ---------------------------------------------------------------- function (custom formula)
+
+Matrix FunctionLayer::forward(const Matrix& x, bool) {
+  h_ = x;
+  return x.unaryExpr([this](double v) { return fn_.f(v); });
+}
+
+Matrix FunctionLayer::backward(const Matrix& dy) { return derivative(h_).cwiseProduct(dy); }
+
+Matrix FunctionLayer::derivative(const Matrix& h) const {
+  return h.unaryExpr([this](double v) { return fn_.df(v); });
+}
+
+// ---------------------------------------------------------------- dropout
+
+Matrix Dropout::forward(const Matrix& x, bool training) {
+  if (!training || p_ == 0) {
+    mask_ = Matrix::Ones(x.rows(), x.cols());
+    return x;
+  }
+  std::bernoulli_distribution keep(1 - p_);
+  mask_.resize(x.rows(), x.cols());
+  for (Eigen::Index i = 0; i < mask_.size(); ++i) mask_.data()[i] = keep(rng_) ? 1 / (1 - p_) : 0.0;
+  return x.cwiseProduct(mask_);
+}
+
+Matrix Dropout::backward(const Matrix& dy) { return dy.cwiseProduct(mask_); }
+
+std::string Dropout::summary() const {
+  std::ostringstream s;
+  s << "Dropout(p=" << p_ << ")";
+  return s.str();
+}
+
+// ---------------------------------------------------------------- softmax output
+
+Matrix SoftmaxLayer::forward(const Matrix& x, bool) {
+  y_.resize(x.rows(), x.cols());
+  softmax_forward(kind_, view(x), view(y_), static_cast<std::size_t>(x.cols()));
+  return y_;
+}
+
+Matrix SoftmaxLayer::backward(const Matrix& dy) {
+  Matrix dx(dy.rows(), dy.cols());
+  softmax_backward(kind_, view(y_), view(dy), view(dx), static_cast<std::size_t>(dy.cols()));
+  return dx;
+}
+
+std::string SoftmaxLayer::summary() const { return std::string(to_string(kind_)) + "()"; }
+
+// ---------------------------------------------------------------- initialization
+
+double matched_gain(const Nonlinearity& next) {
+  if (const Activation* a = next.catalog()) {
+    if (const auto g = a->torch_gain()) return *g;
+  }
+  return theory::variance_gain(next.fn());
+}
+
+void initialize(Dense& layer, Init init, const Nonlinearity* next, std::mt19937_64& rng) {
+  const double fan_in = static_cast<double>(layer.w.cols());
+  const double fan_out = static_cast<double>(layer.w.rows());
+  // `auto`: the family the catalog names for the function, with the matched gain
+  // (PyTorch's table where it has the function, the variance-preserving gain otherwise).
+  double gain = 1.0;
+  if (init == Init::kAuto) {
+    const InitFamily family =
+        next == nullptr ? InitFamily::kXavier : (next->catalog() ? next->catalog()->info().init : InitFamily::kKaiming);
+    init = family == InitFamily::kKaiming ? Init::kKaimingNormal
+           : family == InitFamily::kLecun ? Init::kLecunNormal
+                                          : Init::kXavierUniform;
+    gain = next == nullptr || family == InitFamily::kLecun ? 1.0 : matched_gain(*next);
+  } else if (init == Init::kKaimingNormal || init == Init::kKaimingUniform) {
+    gain = std::sqrt(2.0);  // PyTorch's kaiming_*_ default: nonlinearity='leaky_relu', a=0
+  } else if (init == Init::kOrthogonal) {
+    gain = next == nullptr ? 1.0 : matched_gain(*next);
+  }
   std::normal_distribution<double> n01(0.0, 1.0);
   std::uniform_real_distribution<double> u11(-1.0, 1.0);
   const auto fill_normal = [&](double stddev) {
@@ -186,6 +260,23 @@ void initialize(Dense& layer, Init init, const Activation& next, std::mt19937_64
     case Init::kLecunNormal:
       fill_normal(1.0 / std::sqrt(fan_in));
       break;
+    case Init::kOrthogonal: {  // torch.nn.init.orthogonal_: Q of a Gaussian matrix, signs fixed by R's diagonal
+      const bool tall = layer.w.rows() >= layer.w.cols();
+      Eigen::MatrixXd g(tall ? layer.w.rows() : layer.w.cols(), tall ? layer.w.cols() : layer.w.rows());
+      for (Eigen::Index i = 0; i < g.size(); ++i) g.data()[i] = n01(rng);
+      Eigen::HouseholderQR<Eigen::MatrixXd> qr(g);
+      Eigen::MatrixXd q = qr.householderQ() * Eigen::MatrixXd::Identity(g.rows(), g.cols());
+      const Eigen::MatrixXd r = qr.matrixQR();
+      for (Eigen::Index c = 0; c < q.cols(); ++c) {
+        if (r(c, c) < 0) q.col(c) *= -1;
+      }
+      if (tall) {
+        layer.w = gain * q;
+      } else {
+        layer.w = gain * q.transpose();
+      }
+      break;
+    }
     case Init::kAuto:
       break;
   }
@@ -193,47 +284,64 @@ void initialize(Dense& layer, Init init, const Activation& next, std::mt19937_64
 
 // ---------------------------------------------------------------- MLP
 
-Mlp::Mlp(std::string_view spec, std::string_view act, Init init, std::uint64_t seed) {
-  const auto parts = split_spec(spec);
-  if (parts.size() < 2) bad_spec(spec, "need at least an input and an output width, like 2-64-3");
-  const Activation default_act = Activation::parse(act);
-  std::vector<std::size_t> widths;
-  std::vector<Activation> acts;
-  for (std::size_t i = 0; i < parts.size(); ++i) {
-    const auto colon = parts[i].find(':');
-    const std::string width = parts[i].substr(0, colon);
-    std::size_t w = 0;
-    const auto r = std::from_chars(width.data(), width.data() + width.size(), w);
-    if (r.ec != std::errc() || r.ptr != width.data() + width.size() || w == 0) {
-      bad_spec(spec, "layer " + std::to_string(i) + " width '" + width + "' is not a positive whole number");
+Mlp::Mlp(std::string_view spec, std::string_view act, Init init, std::uint64_t seed)
+    : Mlp([&] {
+        ModelSpec m = ModelSpec::parse(spec, act);
+        m.init = init;
+        m.seed = seed;
+        return m;
+      }()) {}
+
+Mlp::Mlp(const ModelSpec& spec) : spec_(spec) {
+  spec_.validate();
+  std::mt19937_64 rng(spec_.seed);
+  std::size_t in = spec_.inputs;
+  for (const LayerSpec& l : spec_.hidden) {
+    auto dense = std::make_unique<Dense>(in, l.width);
+    const Activation act = Activation::parse(l.activation);
+    std::unique_ptr<Nonlinearity> nl;
+    if (act.id() == ActId::prelu) {
+      nl = std::make_unique<PReluLayer>(l.width, l.per_unit, act.param("weight"));
+    } else if (act.id() == ActId::rrelu) {
+      nl = std::make_unique<RReluLayer>(act);
+    } else {
+      nl = std::make_unique<ActivationLayer>(act);
     }
-    if (colon != std::string::npos && (i == 0 || i + 1 == parts.size())) {
-      bad_spec(spec, "only hidden layers take an activation ('width:activation')");
-    }
-    widths.push_back(w);
-    acts.push_back(colon == std::string::npos ? default_act : Activation::parse(parts[i].substr(colon + 1)));
-  }
-  inputs_ = widths.front();
-  outputs_ = widths.back();
-  std::mt19937_64 rng(seed);
-  for (std::size_t i = 1; i < widths.size(); ++i) {
-    auto dense = std::make_unique<Dense>(widths[i - 1], widths[i]);
-    const bool hidden = i + 1 < widths.size();
-    initialize(*dense, init, hidden ? acts[i] : Activation(ActId::identity), rng);
+    initialize(*dense, spec_.init, nl.get(), rng);
     layers_.push_back(std::move(dense));
-    if (hidden) layers_.push_back(std::make_unique<ActivationLayer>(acts[i]));
+    layers_.push_back(std::move(nl));
+    if (l.dropout > 0) layers_.push_back(std::make_unique<Dropout>(l.dropout));
+    in = l.width;
+  }
+  auto out = std::make_unique<Dense>(in, spec_.outputs);
+  initialize(*out, spec_.init, nullptr, rng);
+  layers_.push_back(std::move(out));
+  if (spec_.output_activation != "none") {
+    if (const auto kind = softmax_kind(spec_.output_activation)) {
+      layers_.push_back(std::make_unique<SoftmaxLayer>(*kind));
+    } else {
+      layers_.push_back(std::make_unique<ActivationLayer>(Activation::parse(spec_.output_activation)));
+    }
   }
 }
 
 Matrix Mlp::forward(const Matrix& x, bool training) {
+  if (training) {
+    ++noise_step;
+    for (std::size_t i = 0; i < layers_.size(); ++i) layers_[i]->reseed(mix(spec_.seed ^ mix(noise_step * 1024 + i)));
+  }
   Matrix h = x;
   for (auto& layer : layers_) h = layer->forward(h, training);
   return h;
 }
 
-void Mlp::backward(const Matrix& dout) {
+void Mlp::backward(const Matrix& dout, std::vector<Matrix>* input_grads) {
+  if (input_grads != nullptr) input_grads->assign(layers_.size(), Matrix());
   Matrix g = dout;
-  for (auto it = layers_.rbegin(); it != layers_.rend(); ++it) g = (*it)->backward(g);
+  for (std::size_t i = layers_.size(); i-- > 0;) {
+    g = layers_[i]->backward(g);
+    if (input_grads != nullptr) (*input_grads)[i] = g;
+  }
 }
 
 std::vector<Param> Mlp::parameters() {
@@ -247,6 +355,12 @@ std::vector<Param> Mlp::parameters() {
   return out;
 }
 
+std::size_t Mlp::parameter_count() {
+  std::size_t n = 0;
+  for (const Param& p : parameters()) n += static_cast<std::size_t>(p.value->size());
+  return n;
+}
+
 void Mlp::zero_grad() {
   for (const Param& p : parameters()) p.grad->setZero();
 }
@@ -257,22 +371,62 @@ std::string Mlp::summary() const {
   return s.str();
 }
 
+std::vector<Mlp::Hidden> Mlp::hidden() {
+  std::vector<Hidden> out;
+  Dense* last = nullptr;
+  for (std::size_t i = 0; i < layers_.size(); ++i) {
+    Layer* layer = layers_[i].get();
+    if (auto* d = dynamic_cast<Dense*>(layer)) last = d;
+    if (auto* a = dynamic_cast<Nonlinearity*>(layer); a != nullptr && last != nullptr) {
+      out.push_back({last, a, i});
+      last = nullptr;
+    }
+  }
+  return out;
+}
+
+Dense& Mlp::output_dense() {
+  for (auto it = layers_.rbegin(); it != layers_.rend(); ++it) {
+    if (auto* d = dynamic_cast<Dense*>(it->get())) return *d;
+  }
+  throw std::logic_error("an MLP always has an output layer");
+}
+
+void Mlp::set_nonlinearity(std::size_t k, std::unique_ptr<Nonlinearity> act, bool reinitialize) {
+  std::size_t seen = 0;
+  for (std::size_t i = 0; i < layers_.size(); ++i) {
+    if (dynamic_cast<Nonlinearity*>(layers_[i].get()) == nullptr) continue;
+    if (seen++ != k) continue;
+    if (reinitialize) {
+      std::mt19937_64 rng(mix(spec_.seed + k));
+      initialize(dynamic_cast<Dense&>(*layers_[i - 1]), spec_.init, act.get(), rng);
+    }
+    spec_.hidden[k].activation = "custom";
+    layers_[i] = std::move(act);
+    return;
+  }
+  throw std::out_of_range("no hidden layer " + std::to_string(k));
+}
+
 // ---------------------------------------------------------------- optimizers
 
 Optimizer::Optimizer(std::vector<Param> params, OptimizerOptions options)
     : params_(std::move(params)), o_(std::move(options)) {
   static constexpr std::string_view kKinds[] = {"sgd", "momentum", "nesterov", "adam", "adamw"};
   if (std::find(std::begin(kKinds), std::end(kKinds), o_.kind) == std::end(kKinds)) {
-    throw std::invalid_argument("unknown optimizer '" + o_.kind + "' (sgd, momentum, nesterov, adam, adamw)");
+    throw SpecError("unknown optimizer '" + o_.kind + "' (sgd, momentum, nesterov, adam, adamw)");
   }
-  if (!(o_.lr > 0) || !std::isfinite(o_.lr)) throw std::invalid_argument("learning rate must be finite and > 0");
+  if (!(o_.lr > 0) || !std::isfinite(o_.lr)) throw SpecError("learning rate must be finite and > 0");
+  if (!(o_.weight_decay >= 0) || !std::isfinite(o_.weight_decay)) throw SpecError("weight decay must be >= 0");
+  if (!(o_.clip_norm >= 0) || !std::isfinite(o_.clip_norm)) throw SpecError("clip norm must be >= 0");
+  if (!(o_.momentum >= 0 && o_.momentum < 1)) throw SpecError("momentum must be in [0, 1)");
   for (const Param& p : params_) {
     m_.push_back(Matrix::Zero(p.value->rows(), p.value->cols()));
     v_.push_back(Matrix::Zero(p.value->rows(), p.value->cols()));
   }
 }
 
-double Optimizer::step() {
+double Optimizer::step(double lr) {
   double sq = 0;
   for (const Param& p : params_) sq += p.grad->squaredNorm();
   const double norm = std::sqrt(sq);
@@ -283,104 +437,42 @@ double Optimizer::step() {
     Matrix g = *params_[i].grad * clip;
     if (o_.kind != "adamw" && o_.weight_decay > 0) g += o_.weight_decay * w;  // L2, as torch.optim
     if (o_.kind == "sgd") {
-      w -= o_.lr * g;
+      w -= lr * g;
     } else if (o_.kind == "momentum" || o_.kind == "nesterov") {
       m_[i] = o_.momentum * m_[i] + g;
-      w -= o_.lr * (o_.kind == "nesterov" ? Matrix(g + o_.momentum * m_[i]) : m_[i]);
+      w -= lr * (o_.kind == "nesterov" ? Matrix(g + o_.momentum * m_[i]) : m_[i]);
     } else {
       m_[i] = o_.beta1 * m_[i] + (1 - o_.beta1) * g;
       v_[i] = o_.beta2 * v_[i] + (1 - o_.beta2) * g.cwiseProduct(g);
       const double c1 = 1 - std::pow(o_.beta1, static_cast<double>(t_));
       const double c2 = 1 - std::pow(o_.beta2, static_cast<double>(t_));
-      if (o_.kind == "adamw" && o_.weight_decay > 0) w *= 1 - o_.lr * o_.weight_decay;  // decoupled
-      w.array() -= o_.lr * (m_[i].array() / c1) / ((v_[i].array() / c2).sqrt() + o_.eps);
+      if (o_.kind == "adamw" && o_.weight_decay > 0) w *= 1 - lr * o_.weight_decay;  // decoupled
+      w.array() -= lr * (m_[i].array() / c1) / ((v_[i].array() / c2).sqrt() + o_.eps);
     }
   }
   return norm;
 }
 
-// ---------------------------------------------------------------- training
+// ---------------------------------------------------------------- schedules
 
-double cross_entropy_loss(const Matrix& logits, const std::vector<std::int64_t>& labels, Matrix* dlogits) {
-  dlogits->resize(logits.rows(), logits.cols());
-  return cross_entropy(view(logits), std::span<const std::int64_t>(labels), static_cast<std::size_t>(logits.cols()),
-                       view(*dlogits));
+void Schedule::validate() const {
+  if (kind != "constant" && kind != "step" && kind != "cosine") {
+    throw SpecError("unknown schedule '" + kind + "' (constant, step, cosine)");
+  }
+  if (!(warmup_steps >= 0) || !std::isfinite(warmup_steps)) throw SpecError("warm-up must be >= 0");
+  if (kind == "step" && !(step_size > 0)) throw SpecError("the step schedule needs a step size > 0");
+  if (!(gamma > 0) || !std::isfinite(gamma)) throw SpecError("gamma must be finite and > 0");
 }
 
-double accuracy(const Matrix& logits, const std::vector<std::int64_t>& labels) {
-  std::size_t right = 0;
-  for (Eigen::Index r = 0; r < logits.rows(); ++r) {
-    Eigen::Index best = 0;
-    logits.row(r).maxCoeff(&best);
-    right += best == labels[static_cast<std::size_t>(r)] ? 1 : 0;
+double Schedule::factor(double step) const {
+  double f = 1.0;
+  if (kind == "step" && step_size > 0) {
+    f = std::pow(gamma, std::floor(step / step_size));
+  } else if (kind == "cosine" && total_steps > 0) {
+    f = 0.5 * (1 + std::cos(std::numbers::pi * std::min(step, total_steps) / total_steps));
   }
-  return logits.rows() == 0 ? 0.0 : static_cast<double>(right) / static_cast<double>(logits.rows());
-}
-
-Matrix to_matrix(const data::Dataset& d) {
-  Matrix m(static_cast<Eigen::Index>(d.size()), static_cast<Eigen::Index>(d.features));
-  std::copy(d.x.begin(), d.x.end(), m.data());
-  return m;
-}
-
-std::vector<EpochStats> train_classifier(Mlp& model, const data::Dataset& train, const data::Dataset& valid,
-                                         const TrainOptions& o,
-                                         const std::function<void(const EpochStats&)>& on_epoch) {
-  if (!train.is_classification()) throw std::invalid_argument("train_classifier: the data set has no classes");
-  if (train.features != model.inputs()) {
-    throw std::invalid_argument("the model takes " + std::to_string(model.inputs()) + " inputs but " + train.name +
-                                " has " + std::to_string(train.features) + " features");
-  }
-  if (train.classes > model.outputs()) {
-    throw std::invalid_argument("the model has " + std::to_string(model.outputs()) + " outputs but " + train.name +
-                                " has " + std::to_string(train.classes) + " classes");
-  }
-  if (o.batch == 0) throw std::invalid_argument("batch size must be > 0");
-  Optimizer opt(model.parameters(), o.optimizer);
-  const Matrix xt = to_matrix(train), xv = to_matrix(valid);
-  std::vector<std::size_t> order(train.size());
-  std::iota(order.begin(), order.end(), 0);
-  std::mt19937_64 rng(o.seed);
-  std::vector<EpochStats> stats;
-  for (std::size_t epoch = 1; epoch <= o.epochs; ++epoch) {
-    std::shuffle(order.begin(), order.end(), rng);
-    for (std::size_t start = 0; start < order.size(); start += o.batch) {
-      const std::size_t end = std::min(order.size(), start + o.batch);
-      Matrix xb(static_cast<Eigen::Index>(end - start), xt.cols());  // (batch, features)
-      std::vector<std::int64_t> yb;
-      for (std::size_t k = start; k < end; ++k) {
-        xb.row(static_cast<Eigen::Index>(k - start)) = xt.row(static_cast<Eigen::Index>(order[k]));
-        yb.push_back(train.labels[order[k]]);
-      }
-      Matrix dlogits;
-      const double loss = cross_entropy_loss(model.forward(xb, true), yb, &dlogits);
-      if (!std::isfinite(loss)) {
-        // Name the first layer whose output went non-finite.
-        Matrix h = xb;
-        std::size_t bad = 0;
-        for (const auto& layer : model.layers()) {
-          h = layer->forward(h, false);
-          if (!h.allFinite()) break;
-          ++bad;
-        }
-        throw std::runtime_error(
-            "epoch " + std::to_string(epoch) +
-            ": the loss is not finite; first non-finite output "
-            "at layer " +
-            std::to_string(bad) +
-            (bad < model.layers().size() ? " (" + model.layers()[bad]->summary() + ")" : std::string()));
-      }
-      model.zero_grad();
-      model.backward(dlogits);
-      opt.step();
-    }
-    Matrix scratch;
-    const Matrix lt = model.forward(xt, false), lv = model.forward(xv, false);
-    stats.push_back({epoch, cross_entropy_loss(lt, train.labels, &scratch), accuracy(lt, train.labels),
-                     cross_entropy_loss(lv, valid.labels, &scratch), accuracy(lv, valid.labels)});
-    if (on_epoch) on_epoch(stats.back());
-  }
-  return stats;
+  if (warmup_steps > 0 && step < warmup_steps) f *= (step + 1) / warmup_steps;
+  return f;
 }
 
 }  // namespace actlab::nn

@@ -133,14 +133,18 @@ TEST(Cli, TrainLearnsAndWritesMetrics) {
                          "1000", "--noise", "0", "--json", "--out", dir.string()});
   ASSERT_EQ(r.status, 0) << r.err;
   const auto j = nlohmann::json::parse(r.out);
-  EXPECT_GE(j["valid_accuracy"].get<double>(), 0.9);
+  EXPECT_GE(j["valid_metric"].get<double>(), 0.9);
   EXPECT_EQ(j["epochs"], 60);
   std::ifstream csv(dir / "metrics.csv");
   std::string header;
   std::getline(csv, header);
-  EXPECT_EQ(header, "epoch,train_loss,train_accuracy,valid_loss,valid_accuracy");
-  EXPECT_TRUE(std::filesystem::exists(dir / "metrics.jsonl"));
-  EXPECT_FALSE(std::filesystem::exists(dir / "metrics.csv.tmp")) << "written atomically";
+  EXPECT_EQ(header, "epoch,step,lr,train_loss,train_metric,valid_loss,valid_metric,seconds");
+  for (const char* f : {"metrics.jsonl", "probes.jsonl", "warnings.jsonl", "lint.json", "model.json", "summary.json"}) {
+    EXPECT_TRUE(std::filesystem::exists(dir / f)) << f;
+  }
+  for (const auto& e : std::filesystem::directory_iterator(dir)) {
+    EXPECT_EQ(e.path().string().find(".tmp"), std::string::npos) << "written atomically: " << e.path();
+  }
   // Same seed, same result.
   const auto again = actlab({"train", "--data", "xor", "--model", "2-32-32-2", "--act", "relu", "--epochs", "60", "--n",
                              "1000", "--noise", "0", "--json"});
@@ -165,7 +169,51 @@ struct BadCase {
 };
 
 TEST(Cli, BadInputGivesOneLineAndExitStatus2) {
+  const auto dir = std::filesystem::temp_directory_path() / "actlab_cli_bad";
+  std::filesystem::create_directories(dir);
+  const auto put = [&](const char* name, const std::string& text) {
+    std::ofstream(dir / name, std::ios::binary) << text;
+    return (dir / name).string();
+  };
+  const std::string broken_json = put("broken.json", "{\"inputs\": 2,\n \"outputs\": }");
+  const std::string typo_json = put("typo.json", R"({"inputs": 2, "outputs": 2, "layer": [8]})");
+  const std::string bad_act_json =
+      put("act.json", R"({"inputs": 2, "outputs": 2, "layers": [{"width": 8, "activation": "rellu"}]})");
+  const std::string binary_json = put("binary.json", std::string("\x7f\x45\x4c\x46\0\0", 6));
+  const std::string not_ckpt = put("not.ckpt", "this is not a checkpoint");
+  const std::string csv_ragged = put("ragged.csv", "a,b,label\n1,2,0\n3,1\n");
   const std::vector<BadCase> cases = {
+      {"train: malformed model JSON", {"train", "--model", broken_json}, "", "broken.json:2:13: not valid JSON"},
+      {"train: unknown key in model JSON", {"train", "--model", typo_json}, "", "unknown key 'layer'"},
+      {"train: unknown activation in model JSON",
+       {"train", "--model", bad_act_json},
+       "",
+       "layers[0]: unknown activation 'rellu'"},
+      {"train: binary model file", {"train", "--model", binary_json}, "", "binary data"},
+      {"train: missing model file", {"train", "--model", "/nonexistent/m.json"}, "", "cannot open the model file"},
+      {"train: foreign checkpoint",
+       {"train", "--checkpoint", not_ckpt, "--resume", "--epochs", "1"},
+       "",
+       "not an actlab checkpoint"},
+      {"train: missing checkpoint", {"train", "--checkpoint", "/nonexistent/c.bin", "--resume"}, "", "cannot open"},
+      {"train: resume without checkpoint", {"train", "--resume"}, "", "--resume needs --checkpoint"},
+      {"train: ragged csv", {"train", "--data", csv_ragged}, "", "ragged.csv:3"},
+      {"train: unknown loss", {"train", "--loss", "hinge"}, "", "unknown loss 'hinge'"},
+      {"train: unknown output", {"train", "--output", "softmaxx"}, "", "output_activation"},
+      {"train: dropout 1", {"train", "--dropout", "1"}, "", "--dropout must be in [0, 1)"},
+      {"train: unknown schedule", {"train", "--schedule", "linear"}, "", "unknown schedule 'linear'"},
+      {"train: step schedule without size", {"train", "--schedule", "step"}, "", "step size"},
+      {"train: classification loss on regression",
+       {"train", "--data", "regression", "--model", "3-8-1"},
+       "",
+       "needs class labels"},
+      {"train: NaN learning rate", {"train", "--lr", "nan"}, "", "--lr must be finite"},
+      {"check: unknown activation", {"check", "2-8-2", "--act", "rleu"}, "", "unknown activation 'rleu'"},
+      {"check: malformed JSON", {"check", broken_json}, "", "not valid JSON"},
+      {"check: missing model", {"check"}, "", "model is required"},
+      {"gain: unknown activation", {"gain", "tanhh"}, "", "unknown activation 'tanhh'"},
+      {"gain: negative sigma-b", {"gain", "tanh", "--sigma-b", "-1"}, "", "--sigma-b must be"},
+      {"gain: zero sigma-w2", {"gain", "tanh", "--sigma-w2", "0"}, "", "--sigma-w2 must be"},
       {"no command", {}, "", "a command is required"},
       {"unknown command", {"bogus"}, "", "unknown command 'bogus'"},
       {"unknown option", {"list", "--bogus"}, "", "--bogus"},
@@ -213,13 +261,16 @@ TEST(Cli, BadInputGivesOneLineAndExitStatus2) {
       {"train: unknown data", {"train", "--data", "mnist"}, "", "unknown data 'mnist'"},
       {"train: missing csv", {"train", "--data", "/nonexistent/a.csv"}, "", "cannot open"},
       {"train: model/data mismatch", {"train", "--data", "iris", "--model", "2-8-2"}, "", "try --model 4-64-64-3"},
-      {"train: bad width", {"train", "--model", "2-0-2"}, "", "is not a positive whole number"},
+      {"train: bad width", {"train", "--model", "2-0-2"}, "", "width '0' is not a whole number"},
       {"train: unknown activation", {"train", "--act", "gelo"}, "", "unknown activation 'gelo'"},
       {"train: unknown init", {"train", "--init", "zeros"}, "", "unknown initializer 'zeros'"},
       {"train: unknown optimizer", {"train", "--optimizer", "rmsprop", "--epochs", "1"}, "", "unknown optimizer"},
       {"train: zero learning rate", {"train", "--lr", "0"}, "", "--lr must be finite and > 0"},
-      {"train: bad valid share", {"train", "--valid", "1.5"}, "", "validation fraction"},
-      {"train: unwritable output", {"train", "--epochs", "1", "--out", "/proc/actlab"}, "", "cannot create the output"},
+      {"train: bad valid share", {"train", "--valid", "1.5"}, "", "--valid must be in [0, 1)"},
+      {"train: unwritable output",
+       {"train", "--epochs", "1", "--out", "/proc/actlab"},
+       "",
+       "cannot write to the output directory"},
       {"bench: zero size", {"bench", "--size", "0"}, "", "--size"},
   };
   for (const auto& c : cases) {

@@ -6,7 +6,7 @@
 #include <random>
 
 #include "actlab/error.h"
-#include "nn.h"
+#include "train.h"
 
 namespace actlab::nn {
 namespace {
@@ -56,13 +56,31 @@ TEST(Init, GainsAndSpreadMatchTheFormulas) {
   EXPECT_FALSE(Activation(ActId::gelu).torch_gain());
   std::mt19937_64 rng(1);
   Dense d(400, 300);
-  initialize(d, Init::kKaimingNormal, Activation(ActId::relu), rng);
+  {
+    const ActivationLayer relu{Activation(ActId::relu)};
+    initialize(d, Init::kKaimingNormal, &relu, rng);
+  }
   const double var = d.w.squaredNorm() / static_cast<double>(d.w.size());
   EXPECT_NEAR(var, 2.0 / 400, 0.05 * 2.0 / 400);  // Var = gain²/fan_in = 2/fan_in
-  initialize(d, Init::kXavierUniform, Activation(ActId::tanh), rng);
+  const ActivationLayer tanh_layer{Activation(ActId::tanh)}, relu_layer{Activation(ActId::relu)};
+  initialize(d, Init::kXavierUniform, &tanh_layer, rng);  // explicit Xavier: gain 1, as torch's default
   const double vx = d.w.squaredNorm() / static_cast<double>(d.w.size());
-  EXPECT_NEAR(vx, (25.0 / 9) * 2.0 / 700, 0.05 * (25.0 / 9) * 2.0 / 700);
-  initialize(d, Init::kTorchDefault, Activation(ActId::relu), rng);
+  EXPECT_NEAR(vx, 2.0 / 700, 0.05 * 2.0 / 700);
+  initialize(d, Init::kAuto, &tanh_layer, rng);  // auto: Xavier with tanh's gain 5/3
+  const double va = d.w.squaredNorm() / static_cast<double>(d.w.size());
+  EXPECT_NEAR(va, (25.0 / 9) * 2.0 / 700, 0.05 * (25.0 / 9) * 2.0 / 700);
+  initialize(d, Init::kKaimingNormal, &tanh_layer, rng);  // explicit Kaiming: √2 whatever follows (a mismatch here)
+  EXPECT_NEAR(d.w.squaredNorm() / static_cast<double>(d.w.size()), 2.0 / 400, 0.05 * 2.0 / 400);
+  // auto for a function without a PyTorch gain: the variance-preserving gain 1/√E[gelu(z)²].
+  const ActivationLayer gelu_layer{Activation(ActId::gelu)};
+  initialize(d, Init::kAuto, &gelu_layer, rng);
+  const double g2 = 1.0 / theory::second_moment(theory::from_activation(Activation(ActId::gelu)), 1.0);
+  EXPECT_NEAR(d.w.squaredNorm() / static_cast<double>(d.w.size()), g2 / 400, 0.05 * g2 / 400);
+  // Orthogonal: WᵀW = gain²·I for a tall matrix.
+  Dense o(50, 80);
+  initialize(o, Init::kOrthogonal, &relu_layer, rng);
+  EXPECT_LT((o.w.transpose() * o.w - 2.0 * Matrix::Identity(50, 50)).cwiseAbs().maxCoeff(), 1e-12);
+  initialize(d, Init::kTorchDefault, &relu_layer, rng);
   EXPECT_LE(d.w.cwiseAbs().maxCoeff(), 1.0 / 20);
   EXPECT_GT(d.b.cwiseAbs().maxCoeff(), 0.0);
 }
@@ -73,11 +91,11 @@ TEST(Mlp, SpecsAndErrors) {
   EXPECT_NE(m.summary().find("leaky_relu(negative_slope=0.2)"), std::string::npos);
   EXPECT_EQ(m.inputs(), 2u);
   EXPECT_EQ(m.outputs(), 3u);
-  EXPECT_THROW(Mlp("2", "relu", Init::kAuto, 1), std::invalid_argument);
+  EXPECT_THROW(Mlp("2", "relu", Init::kAuto, 1), SpecError);
   EXPECT_THROW(Mlp("2-0-3", "relu", Init::kAuto, 1), std::invalid_argument);
   EXPECT_THROW(Mlp("2-x-3", "relu", Init::kAuto, 1), std::invalid_argument);
   EXPECT_THROW(Mlp("2-4:relu-3:relu", "relu", Init::kAuto, 1), std::invalid_argument);
-  EXPECT_THROW(Mlp("2-4-3", "gelo", Init::kAuto, 1), actlab::Error);
+  EXPECT_THROW(Mlp("2-4-3", "gelo", Init::kAuto, 1), SpecError);
   EXPECT_THROW(init_from_string("zeros"), std::invalid_argument);
   EXPECT_THROW(Optimizer(m.parameters(), OptimizerOptions{"rmsprop"}), std::invalid_argument);
 }

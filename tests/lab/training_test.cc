@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "nn.h"
+#include "train.h"
 
 namespace actlab::nn {
 namespace {
