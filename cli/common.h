@@ -37,6 +37,8 @@ void add_bench(CLI::App& app);
 void add_train(CLI::App& app);
 void add_check(CLI::App& app);
 void add_gain(CLI::App& app);
+void add_lab(CLI::App& app);
+void add_plot(CLI::App& app);
 
 /** --model: a .json model file, or a short spec with hidden activation `act`. Throws nn::SpecError. */
 nn::ModelSpec model_from_option(const std::string& model, const std::string& act);

@@ -36,6 +36,8 @@ int run(int argc, char** argv) {
   actlab::cli::add_train(app);
   actlab::cli::add_check(app);
   actlab::cli::add_gain(app);
+  actlab::cli::add_lab(app);
+  actlab::cli::add_plot(app);
   actlab::cli::add_bench(app);
   std::string commands;
   bool known = false;

@@ -189,8 +189,9 @@ ProbeRecord Prober::measure(std::size_t step, std::size_t epoch, std::vector<War
     p.activation = hl.act->summary();
     p.units = static_cast<std::size_t>(h.cols());
     // Dead units: φ'(h) = 0 for every probe sample; transitions against the last probe.
-    std::size_t dead = 0;
+    std::size_t dead = 0, inactive = 0;
     for (Eigen::Index c = 0; c < h.cols(); ++c) {
+      inactive += (h.col(c).array() <= 0.0).all() ? 1 : 0;
       const bool is_dead = (d.col(c).array() == 0.0).all();
       dead += is_dead ? 1 : 0;
       char& prev = dead_state[k][static_cast<std::size_t>(c)];
@@ -199,6 +200,7 @@ ProbeRecord Prober::measure(std::size_t step, std::size_t epoch, std::vector<War
       prev = is_dead ? 1 : 0;
     }
     p.dead_units = static_cast<double>(dead) / static_cast<double>(h.cols());
+    p.inactive_units = static_cast<double>(inactive) / static_cast<double>(h.cols());
     const auto size = static_cast<double>(h.size());
     p.zero_fraction = static_cast<double>((y.array() == 0.0).count()) / size;
     p.saturated = static_cast<double>((d.array().abs() < o_.saturation_rel * peak_[k]).count()) / size;
@@ -327,6 +329,7 @@ std::string to_json(const ProbeRecord& r) {
                       {"units", p.units},
                       {"dead_units", p.dead_units},
                       {"zero_fraction", p.zero_fraction},
+                      {"inactive_units", p.inactive_units},
                       {"died", p.died},
                       {"revived", p.revived},
                       {"saturated", p.saturated},
