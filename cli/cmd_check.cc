@@ -55,7 +55,7 @@ void add_check(CLI::App& app) {
           fmt::print("{} {} [{}]: {}\n  fix: {}\n", f.code, f.severity, f.name, f.message, f.fix);
       }
     }
-    if (error) throw ExitCode(1);
+    if (error) throw ExitCode{1};
   });
 }
 

@@ -44,6 +44,8 @@ struct TrainCmd {
   std::size_t probe_every = 100;
   double dead_warn = 0.3;
   bool no_probes = false;
+  std::string label;
+  bool regression = false;
   std::string out;
   std::string checkpoint;
   bool resume = false;
@@ -118,6 +120,8 @@ void add_train(CLI::App& app) {
                   "step schedule: multiply the rate by --gamma every this many epochs");
   cmd->add_option("--gamma", o->gamma, "step schedule factor (default 0.1)");
   cmd->add_option("--valid", o->valid, "Share held out for validation, stratified (default 0.2)");
+  cmd->add_option("--label", o->label, "CSV: the label column, by header name or 0-based index (default the last)");
+  cmd->add_flag("--regression", o->regression, "CSV: the label is a number to regress on (use --loss mse)");
   cmd->add_option("--n", o->n, "Points in a synthetic data set (default 1000)")
       ->check(CLI::Range(std::size_t{4}, std::size_t{10000000}));
   cmd->add_option("--noise", o->noise, "Noise of a synthetic data set (default 0.1)");
@@ -153,7 +157,11 @@ void add_train(CLI::App& app) {
       }
       spec.seed = o->seed + 2;
       spec.validate();
-      split = data::split(data::load(o->data, o->n, o->noise, o->seed), o->valid, o->seed + 1);
+      data::CsvOptions csv;
+      csv.label = o->label;
+      csv.regression = o->regression;
+      split = data::split(data::load(o->data, o->n, o->noise, o->seed, csv), o->valid, o->seed + 1);
+      if (!split.train.is_classification() && o->loss.empty()) spec.loss = nn::LossKind::kMse;  // regression data
       const auto z = data::Standardizer::fit(split.train);
       z.apply(split.train);
       z.apply(split.valid);
@@ -275,8 +283,10 @@ void add_train(CLI::App& app) {
                               {"finished", finished},
                               {"seconds", seconds},
                               {"probe_seconds", trainer->probe_seconds()},
-                              {"warnings", trainer->warnings().size()},
-                              {"findings", findings.size()}};
+                              {"warnings", nlohmann::json::array()},
+                              {"findings", nlohmann::json::array()}};
+    for (const auto& w : trainer->warnings()) summary["warnings"].push_back(nlohmann::json::parse(nn::to_json(w)));
+    for (const auto& f : findings) summary["findings"].push_back(finding_json(f));
     if (!hist.empty()) {
       summary["train_loss"] = json_number(hist.back().train_loss);
       summary["train_metric"] = json_number(hist.back().train_acc);

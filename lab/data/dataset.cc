@@ -272,7 +272,7 @@ Dataset load_builtin(std::string_view name) {
   return d;
 }
 
-Dataset load(std::string_view spec, std::size_t n, double noise, std::uint64_t seed) {
+Dataset load(std::string_view spec, std::size_t n, double noise, std::uint64_t seed, const CsvOptions& csv) {
   const std::string s(spec);
   if (std::find(builtin_names().begin(), builtin_names().end(), s) != builtin_names().end()) return load_builtin(s);
   const auto colon = s.find(':');
@@ -292,7 +292,7 @@ Dataset load(std::string_view spec, std::size_t n, double noise, std::uint64_t s
   if (kind == "moons") return make_moons(n, noise, seed);
   if (kind == "xor") return make_xor(n, noise, seed);
   if (kind == "regression") return make_regression(n, noise, seed);
-  if (s.size() > 4 && s.substr(s.size() - 4) == ".csv") return load_csv(s);
+  if (s.size() > 4 && s.substr(s.size() - 4) == ".csv") return load_csv(s, csv);
   throw DataError("unknown data '" + s +
                   "' (bundled: digits, breast_cancer, iris, wine; synthetic: spirals[:k], "
                   "circles, moons, xor, blobs[:k], regression; or a .csv file)");

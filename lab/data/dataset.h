@@ -75,7 +75,8 @@ std::string data_dir();
 
 /** A data set by spec: a bundled name, a synthetic one ("spirals", "spirals:5" for 5 arms, 2 by default,
  *  "circles", "moons", "xor", "blobs", "regression"), or a path to a .csv file. */
-Dataset load(std::string_view spec, std::size_t synthetic_n = 1000, double noise = 0.1, std::uint64_t seed = 1);
+Dataset load(std::string_view spec, std::size_t synthetic_n = 1000, double noise = 0.1, std::uint64_t seed = 1,
+             const CsvOptions& csv = {});
 
 struct Split {
   Dataset train;

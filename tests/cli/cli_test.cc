@@ -204,7 +204,7 @@ TEST(Cli, BadInputGivesOneLineAndExitStatus2) {
       {"train: unknown schedule", {"train", "--schedule", "linear"}, "", "unknown schedule 'linear'"},
       {"train: step schedule without size", {"train", "--schedule", "step"}, "", "step size"},
       {"train: classification loss on regression",
-       {"train", "--data", "regression", "--model", "3-8-1"},
+       {"train", "--data", "regression", "--model", "3-8-1", "--loss", "nll"},
        "",
        "needs class labels"},
       {"train: NaN learning rate", {"train", "--lr", "nan"}, "", "--lr must be finite"},

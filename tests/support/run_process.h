@@ -4,9 +4,11 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -18,8 +20,12 @@ struct ProcessResult {
   std::string err;
 };
 
+/** interrupt_after_ms > 0: send SIGINT (Ctrl-C) to the program after that many milliseconds. */
 inline ProcessResult run_process(const std::string& program, const std::vector<std::string>& args,
-                                 const std::string& input = "", const std::string& workdir = "") {
+                                 const std::string& input = "", const std::string& workdir = "",
+                                 int interrupt_after_ms = 0) {
+  const auto started = std::chrono::steady_clock::now();
+  bool interrupted = interrupt_after_ms <= 0;
   int in_pipe[2], out_pipe[2], err_pipe[2];
   if (pipe(in_pipe) != 0 || pipe(out_pipe) != 0 || pipe(err_pipe) != 0) return {};
   const pid_t pid = fork();
@@ -52,7 +58,20 @@ inline ProcessResult run_process(const std::string& program, const std::vector<s
     if (out_open) fds[n++] = {out_pipe[0], POLLIN, 0};
     if (err_open) fds[n++] = {err_pipe[0], POLLIN, 0};
     if (in_open) fds[n++] = {in_pipe[1], POLLOUT, 0};
-    if (poll(fds, static_cast<nfds_t>(n), 60000) <= 0) break;
+    int wait_ms = 60000;
+    if (!interrupted) {
+      const auto elapsed =
+          std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
+      if (elapsed >= interrupt_after_ms) {
+        kill(pid, SIGINT);
+        interrupted = true;
+      } else {
+        wait_ms = static_cast<int>(interrupt_after_ms - elapsed);
+      }
+    }
+    const int ready = poll(fds, static_cast<nfds_t>(n), wait_ms);
+    if (ready < 0 || (ready == 0 && interrupted)) break;
+    if (ready == 0) continue;
     for (int i = 0; i < n; ++i) {
       if (fds[i].revents == 0) continue;
       if (fds[i].fd == in_pipe[1]) {

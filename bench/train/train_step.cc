@@ -1,0 +1,78 @@
+// train_step.cc — one training step of the seeds' minimal MLP (64-128-128-10, ReLU,
+// batch 64, Adam) on digits: actlab's lab engine against libtorch on one thread,
+// and the cost of leaving the probes on. Ratios within one run only.
+#include <cstdio>
+#include <random>
+
+#include "peers.h"
+#include "timer.h"
+#include "train.h"
+#ifdef ACTLAB_HAVE_TORCH
+#include <torch/torch.h>
+#endif
+
+using namespace actlab;
+
+int main() {
+  bench::set_threads(1);
+  data::Split s = data::split(data::load("digits"), 0.2, 2);
+  const auto z = data::Standardizer::fit(s.train);
+  z.apply(s.train);
+  z.apply(s.valid);
+  const nn::Matrix x = nn::to_matrix(s.train).topRows(64);
+  const std::vector<std::int64_t> y(s.train.labels.begin(), s.train.labels.begin() + 64);
+
+  nn::Mlp model(nn::ModelSpec::parse("64-128-128-10", "relu"));
+  nn::OptimizerOptions oo;
+  oo.kind = "adam";
+  nn::Optimizer opt(model.parameters(), oo);
+  nn::Matrix grad;
+  const double ours = bench::seconds_per_call([&] {
+    const double loss = nn::model_loss(model.spec(), model.forward(x, true), y, {}, &grad);
+    model.zero_grad();
+    model.backward(grad);
+    opt.step();
+    (void)loss;
+  });
+  std::printf("one step, 64-128-128-10 relu, batch 64, Adam, double, 1 thread\n");
+  std::printf("  actlab (Eigen, double)       %8.1f us\n", 1e6 * ours);
+#ifdef ACTLAB_HAVE_TORCH
+  for (const auto dtype : {torch::kFloat64, torch::kFloat32}) {
+    torch::manual_seed(1);
+    torch::nn::Sequential net(torch::nn::Linear(64, 128), torch::nn::ReLU(), torch::nn::Linear(128, 128),
+                              torch::nn::ReLU(), torch::nn::Linear(128, 10));
+    net->to(dtype);
+    torch::optim::Adam adam(net->parameters(), torch::optim::AdamOptions(1e-3));
+    const auto tx = torch::from_blob(const_cast<double*>(x.data()), {64, 64}, torch::kFloat64).to(dtype).clone();
+    const auto ty = torch::tensor(y, torch::kInt64);
+    const double theirs = bench::seconds_per_call([&] {
+      adam.zero_grad();
+      const auto loss = torch::nn::functional::cross_entropy(net->forward(tx), ty);
+      loss.backward();
+      adam.step();
+    });
+    std::printf("  libtorch %-7s              %8.1f us   actlab is %.2fx faster\n",
+                dtype == torch::kFloat64 ? "float64" : "float32", 1e6 * theirs, theirs / ours);
+  }
+#else
+  std::printf("  libtorch not found: no comparison\n");
+#endif
+  // The probes' overhead at the default schedule: the same training with and without.
+  const auto time_training = [&](bool probes) {
+    nn::Mlp m(nn::ModelSpec::parse("64-128-128-10", "relu"));
+    nn::TrainOptions to;
+    to.epochs = 10;
+    to.optimizer.lr = 1e-3;
+    to.probes.enabled = probes;
+    return bench::seconds_per_call(
+        [&] {
+          nn::Mlp fresh(nn::ModelSpec::parse("64-128-128-10", "relu"));
+          nn::Trainer t(fresh, s.train, s.valid, to);
+          t.run();
+        },
+        3, 0.0);
+  };
+  const double off = time_training(false), on = time_training(true);
+  std::printf("10 epochs on digits: probes off %.3f s, on %.3f s: overhead %.1f %%\n", off, on, 100 * (on / off - 1));
+  return 0;
+}

@@ -1,0 +1,17 @@
+# libtorch (Debian's libtorch-dev) as an optional peer: actlab::torch when found.
+# Debian builds it with the new C++ ABI and keeps the C++ API headers apart.
+find_library(ACTLAB_TORCH torch)
+find_library(ACTLAB_TORCH_CPU torch_cpu)
+find_library(ACTLAB_C10 c10)
+find_path(ACTLAB_TORCH_INCLUDE ATen/ATen.h)
+find_path(ACTLAB_TORCH_API_INCLUDE torch/torch.h PATHS /usr/include/torch/csrc/api/include)
+if(ACTLAB_TORCH AND ACTLAB_TORCH_CPU AND ACTLAB_C10 AND ACTLAB_TORCH_INCLUDE AND ACTLAB_TORCH_API_INCLUDE)
+  add_library(actlab_torch INTERFACE)
+  add_library(actlab::torch ALIAS actlab_torch)
+  target_compile_definitions(actlab_torch INTERFACE ACTLAB_HAVE_TORCH _GLIBCXX_USE_CXX11_ABI=1)
+  target_include_directories(actlab_torch SYSTEM INTERFACE ${ACTLAB_TORCH_INCLUDE} ${ACTLAB_TORCH_API_INCLUDE})
+  target_link_libraries(actlab_torch INTERFACE ${ACTLAB_TORCH} ${ACTLAB_TORCH_CPU} ${ACTLAB_C10})
+  message(STATUS "actlab: libtorch found (parity tests and benchmarks compare against it)")
+else()
+  message(STATUS "actlab: libtorch not found (apt install libtorch-dev to compare against it)")
+endif()
