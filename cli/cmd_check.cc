@@ -51,8 +51,9 @@ void add_check(CLI::App& app) {
         fmt::print("no findings\n");
       } else {
         fmt::print("{} finding{}\n", findings.size(), findings.size() == 1 ? "" : "s");
-        for (const auto& f : findings)
+        for (const auto& f : findings) {
           fmt::print("{} {} [{}]: {}\n  fix: {}\n", f.code, f.severity, f.name, f.message, f.fix);
+        }
       }
     }
     if (error) throw ExitCode{1};

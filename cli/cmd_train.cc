@@ -220,10 +220,12 @@ void add_train(CLI::App& app) {
                  split.train.is_classification() ? fmt::format("{} classes", split.train.classes) : "regression",
                  split.train.size(), split.valid.size(), spec.short_form(), nn::to_string(spec.init),
                  nn::to_string(spec.loss), spec.output_activation, model.summary());
-      for (const auto& f : findings)
+      for (const auto& f : findings) {
         fmt::print("check {} {} [{}]: {}\n  fix: {}\n", f.code, f.severity, f.name, f.message, f.fix);
-      if (o->resume)
+      }
+      if (o->resume) {
         fmt::print("resumed from {} at epoch {}, step {}\n", o->checkpoint, trainer->epoch(), trainer->step());
+      }
     }
     trainer->on_warning = [&](const nn::Warning& w) {
       if (!talk) return;

@@ -2,6 +2,7 @@
 // batch 64, Adam) on digits: actlab's lab engine against libtorch on one thread,
 // and the cost of leaving the probes on. Ratios within one run only.
 #include <cstdio>
+#include <exception>
 #include <random>
 
 #include "peers.h"
@@ -13,7 +14,9 @@
 
 using namespace actlab;
 
-int main() {
+namespace {
+
+int run() {
   bench::set_threads(1);
   data::Split s = data::split(data::load("digits"), 0.2, 2);
   const auto z = data::Standardizer::fit(s.train);
@@ -75,4 +78,15 @@ int main() {
   const double off = time_training(false), on = time_training(true);
   std::printf("10 epochs on digits: probes off %.3f s, on %.3f s: overhead %.1f %%\n", off, on, 100 * (on / off - 1));
   return 0;
+}
+
+}  // namespace
+
+int main() {
+  try {
+    return run();
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "actlab_bench_train: %s\n", e.what());
+    return 1;
+  }
 }
