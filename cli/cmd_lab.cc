@@ -121,8 +121,10 @@ void add_lab(CLI::App& app) {
       r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
       r.command = "actlab lab " + std::string(e->name) + (o->quick ? " --quick" : "") +
                   (o->seed != 1 ? " --seed " + std::to_string(o->seed) : "");
+      r.seed = o->seed;
       if (g_stop) r.notes.push_back("interrupted (Ctrl-C): the runs stopped early; these results are partial");
       lab::write_experiment(r, lo.dir, versions());
+      if (!r.terminal_plot.empty()) fmt::print("{}", r.terminal_plot);
       for (const auto& v : r.verdicts) fmt::print("verdict: {}\n", v);
       for (const auto& n : r.notes) fmt::print("note: {}\n", n);
       fmt::print("   ({:.1f} s) {}\n", r.seconds, (lo.dir / "index.html").string());
@@ -141,7 +143,7 @@ void add_plot(CLI::App& app) {
   struct Opts {
     std::vector<std::string> names;
     std::string range = "-5:5", out;
-    bool derivative = false;
+    bool derivative = false, force = false;
   };
   auto o = std::make_shared<Opts>();
   auto* cmd = app.add_subcommand("plot", "Plot activations (and derivatives) to an SVG or PNG file");
@@ -149,6 +151,7 @@ void add_plot(CLI::App& app) {
   cmd->add_option("--range", o->range, "x range a:b (default -5:5)");
   cmd->add_option("--out", o->out, "Output file, .svg or .png")->required();
   cmd->add_flag("--derivative", o->derivative, "Also plot the derivatives");
+  cmd->add_flag("--force", o->force, "Replace an existing output file");
   cmd->callback([o] {
     const auto colon = o->range.find(':');
     double a = 0, b = 0;
@@ -159,6 +162,9 @@ void add_plot(CLI::App& app) {
     const std::filesystem::path out = o->out;
     const std::string ext = out.extension().string();
     if (ext != ".svg" && ext != ".png") throw UsageError("plot: --out must end in .svg or .png");
+    if (std::filesystem::exists(out) && !o->force) {
+      throw UsageError("plot: " + o->out + " exists (add --force to replace it)");
+    }
     lab::PlotSpec p{"", "x", "", false, false, a, b, 0, 0, {}};
     for (const auto& n : o->names) {
       const Activation act = Activation::parse(n);

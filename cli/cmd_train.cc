@@ -49,6 +49,7 @@ struct TrainCmd {
   std::string out;
   std::string checkpoint;
   bool resume = false;
+  bool force = false;
   bool json = false;
   bool quiet = false;
 };
@@ -132,6 +133,7 @@ void add_train(CLI::App& app) {
   cmd->add_option("--out", o->out, "Directory for metrics.csv/jsonl, probes.jsonl, warnings.jsonl, summary.json");
   cmd->add_option("--checkpoint", o->checkpoint, "Checkpoint file, written at the end and on Ctrl-C");
   cmd->add_flag("--resume", o->resume, "Continue from --checkpoint (same model, data, batch and optimizer)");
+  cmd->add_flag("--force", o->force, "Replace an existing --checkpoint file when not resuming");
   cmd->add_flag("--json", o->json, "Machine-readable result on stdout");
   cmd->add_flag("-q,--quiet", o->quiet, "Only the final line");
   cmd->callback([o] {
@@ -144,6 +146,16 @@ void add_train(CLI::App& app) {
     if (!(o->dead_warn >= 0 && o->dead_warn <= 1)) bad("--dead-warn must be in [0, 1]");
     if (!(o->warmup >= 0) || !std::isfinite(o->warmup)) bad("--warmup must be finite and >= 0");
     if (o->resume && o->checkpoint.empty()) bad("--resume needs --checkpoint FILE");
+    if (!o->checkpoint.empty() && !o->resume) {
+      const std::filesystem::path ck(o->checkpoint);
+      const std::filesystem::path parent = ck.parent_path().empty() ? "." : ck.parent_path();
+      if (!std::filesystem::is_directory(parent) || ::access(parent.c_str(), W_OK) != 0) {
+        bad("cannot write the checkpoint " + o->checkpoint + " (no writable directory " + parent.string() + ")");
+      }
+      if (std::filesystem::exists(ck) && !o->force) {
+        bad("the checkpoint " + o->checkpoint + " exists; add --resume to continue it or --force to replace it");
+      }
+    }
     data::Split split;
     nn::ModelSpec spec;
     nn::TrainOptions topts;

@@ -95,6 +95,7 @@ void say(const LabOptions& o, const std::string& line) {
 void figure(ExperimentReport& r, const LabOptions& o, const PlotSpec& p, const std::string& stem,
             const std::string& explanation) {
   const std::string why = plot(p, o.dir / stem);
+  if (r.terminal_plot.empty()) r.terminal_plot = plot_text(p, 78, 18);
   if (!why.empty() && std::find(r.notes.begin(), r.notes.end(), why) == r.notes.end()) r.notes.push_back(why);
   r.figures.push_back({stem, p.title, explanation});
 }

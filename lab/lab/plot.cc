@@ -14,7 +14,7 @@
 namespace actlab::lab {
 namespace {
 
-std::string quoted(const std::string& s) {
+std::string gp_string(const std::string& s) {
   std::string out = "\"";
   for (const char c : s) {
     if (c == '"' || c == '\\') out += '\\';
@@ -23,9 +23,21 @@ std::string quoted(const std::string& s) {
   return out + "\"";
 }
 
+// A label in gnuplot's enhanced text: '_' and '^' would become sub- and superscripts.
+std::string label(const std::string& s) {
+  std::string out;
+  for (const char c : s) {
+    if (c == '_' || c == '^' || c == '{' || c == '}' || c == '@' || c == '&' || c == '~') out += "\\";
+    out += c;
+  }
+  return gp_string(out);
+}
+
 std::string num(double v) { return std::isfinite(v) ? fmt::format("{:.10g}", v) : "NaN"; }
 
-std::string script(const PlotSpec& p, const std::string& terminal, const std::string& output) {
+std::string script(const PlotSpec& p, const std::string& terminal, const std::string& output, bool text = false) {
+  // The dumb terminal shows labels as they are; images go through enhanced text.
+  const auto lab = [text](const std::string& v) { return text ? gp_string(v) : label(v); };
   std::ostringstream s;
   for (std::size_t i = 0; i < p.series.size(); ++i) {
     s << "$d" << i << " << EOD\n";
@@ -38,17 +50,18 @@ std::string script(const PlotSpec& p, const std::string& terminal, const std::st
     s << "EOD\n";
   }
   s << "set terminal " << terminal << "\n";
-  if (!output.empty()) s << "set output " << quoted(output) << "\n";
-  s << "set title " << quoted(p.title) << "\nset xlabel " << quoted(p.xlabel) << "\nset ylabel " << quoted(p.ylabel)
-    << "\nset grid\nset key outside right\nset datafile missing 'NaN'\n";
-  if (p.logx) s << "set logscale x\nset format x '10^{%L}'\n";
-  if (p.logy) s << "set logscale y\nset format y '10^{%L}'\n";
+  if (!output.empty()) s << "set output " << gp_string(output) << "\n";
+  s << "set title " << lab(p.title) << "\nset xlabel " << lab(p.xlabel) << "\nset ylabel " << lab(p.ylabel)
+    << "\nset grid\nset key " << (text ? "below" : "outside right") << "\nset datafile missing 'NaN'\n";
+  if (text) s << "set format y '%g'\nset format x '%g'\n";
+  if (p.logx) s << "set logscale x\n" << (text ? "" : "set format x '10^{%L}'\n");
+  if (p.logy) s << "set logscale y\n" << (text ? "" : "set format y '10^{%L}'\n");
   if (p.xmin < p.xmax) s << "set xrange [" << num(p.xmin) << ":" << num(p.xmax) << "]\n";
   if (p.ymin < p.ymax) s << "set yrange [" << num(p.ymin) << ":" << num(p.ymax) << "]\n";
   s << "plot ";
   for (std::size_t i = 0; i < p.series.size(); ++i) {
     s << (i ? ", " : "") << "$d" << i << " using 1:2 with " << p.series[i].style << " lw 2 title "
-      << quoted(p.series[i].title);
+      << lab(p.series[i].title);
   }
   if (p.series.empty()) s << "NaN notitle";
   s << "\n";
@@ -66,7 +79,7 @@ bool run_gnuplot(const std::string& text, std::string* out) {
     std::fwrite(text.data(), 1, text.size(), f);
     std::fclose(f);
   }
-  const std::string cmd = "gnuplot " + quoted(file.string()) + " 2>/dev/null";
+  const std::string cmd = "gnuplot " + gp_string(file.string()) + " 2>/dev/null";
   FILE* p = ::popen(cmd.c_str(), "r");
   if (p == nullptr) {
     std::filesystem::remove(file);
@@ -97,7 +110,7 @@ std::string plot(const PlotSpec& spec, const std::filesystem::path& stem) {
   std::string csv = "series,x,y\n";
   for (const auto& s : spec.series) {
     for (std::size_t k = 0; k < s.x.size() && k < s.y.size(); ++k) {
-      csv += quoted(s.title) + "," + num(s.x[k]) + "," + num(s.y[k]) + "\n";
+      csv += gp_string(s.title) + "," + num(s.x[k]) + "," + num(s.y[k]) + "\n";
     }
   }
   data::write_atomically(stem.string() + ".csv", csv);
@@ -121,7 +134,7 @@ std::string plot_text(const PlotSpec& spec, int width, int height) {
   if (!gnuplot_available()) return "";
   PlotSpec p = spec;
   std::string out;
-  if (!run_gnuplot(script(p, fmt::format("dumb size {},{}", width, height), ""), &out)) return "";
+  if (!run_gnuplot(script(p, fmt::format("dumb size {},{}", width, height), "", true), &out)) return "";
   return out;
 }
 

@@ -69,7 +69,7 @@ std::string table_html(const Table& t) {
 void write_experiment(const ExperimentReport& r, const std::filesystem::path& dir, const std::string& versions) {
   std::string b = "<p><a href=\"../index.html\">← all experiments</a></p>\n<h1>" + esc(r.title) + "</h1>\n";
   b += "<p class=\"meta\">Command: <code>" + esc(r.command) + "</code><br>" + esc(versions) +
-       fmt::format("<br>Run time {:.1f} s</p>\n", r.seconds);
+       fmt::format("<br>Seed {}; run time {:.1f} s</p>\n", r.seed, r.seconds);
   b += "<p>" + esc(r.question) + "</p>\n<h2>Verdict</h2>\n";
   for (const auto& v : r.verdicts) b += "<div class=\"verdict\">" + esc(v) + "</div>\n";
   for (const auto& n : r.notes) b += "<div class=\"note\">" + esc(n) + "</div>\n";

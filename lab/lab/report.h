@@ -2,6 +2,7 @@
 #ifndef ACTLAB_LAB_LAB_REPORT_H_
 #define ACTLAB_LAB_LAB_REPORT_H_
 
+#include <cstdint>
 #include <filesystem>
 #include <map>
 #include <string>
@@ -30,6 +31,8 @@ struct ExperimentReport {
   std::vector<Table> tables;
   std::map<std::string, double> numbers;  ///< the measured quantities behind the verdicts (results.json)
   std::vector<std::string> notes;         ///< e.g. "gnuplot missing"
+  std::string terminal_plot;              ///< the first figure as text, for the terminal verdict
+  std::uint64_t seed = 1;
   double seconds = 0;
 };
 

@@ -28,6 +28,9 @@ theory::Sigmas sigmas_of(Init init, double fan_in, double fan_out) {
     case Init::kKaimingNormal:
     case Init::kKaimingUniform:
       return {2.0, 0.0};
+    case Init::kKaimingNormalFanOut:
+    case Init::kKaimingUniformFanOut:
+      return {2.0 * fan_in / fan_out, 0.0};
     case Init::kXavierNormal:
     case Init::kXavierUniform:
       return {2.0 * fan_in / (fan_in + fan_out), 0.0};
@@ -149,7 +152,8 @@ std::vector<Finding> lint(const ModelSpec& spec, const LintOptions& options) {
   }
 
   // Initialization against the activation (explicit initializers only; auto matches by construction).
-  const bool kaiming = spec.init == Init::kKaimingNormal || spec.init == Init::kKaimingUniform;
+  const bool kaiming = spec.init == Init::kKaimingNormal || spec.init == Init::kKaimingUniform ||
+                       spec.init == Init::kKaimingNormalFanOut || spec.init == Init::kKaimingUniformFanOut;
   const bool xavier = spec.init == Init::kXavierNormal || spec.init == Init::kXavierUniform;
   bool saturating = false, relu_like = false, selu = false;
   for (const auto& l : spec.hidden) {

@@ -221,7 +221,8 @@ void initialize(Dense& layer, Init init, const Nonlinearity* next, std::mt19937_
            : family == InitFamily::kLecun ? Init::kLecunNormal
                                           : Init::kXavierUniform;
     gain = next == nullptr || family == InitFamily::kLecun ? 1.0 : matched_gain(*next);
-  } else if (init == Init::kKaimingNormal || init == Init::kKaimingUniform) {
+  } else if (init == Init::kKaimingNormal || init == Init::kKaimingUniform || init == Init::kKaimingNormalFanOut ||
+             init == Init::kKaimingUniformFanOut) {
     gain = std::sqrt(2.0);  // PyTorch's kaiming_*_ default: nonlinearity='leaky_relu', a=0
   } else if (init == Init::kOrthogonal) {
     gain = next == nullptr ? 1.0 : matched_gain(*next);
@@ -247,6 +248,12 @@ void initialize(Dense& layer, Init init, const Nonlinearity* next, std::mt19937_
       break;
     case Init::kKaimingNormal:
       fill_normal(gain / std::sqrt(fan_in));
+      break;
+    case Init::kKaimingUniformFanOut:
+      fill_uniform(gain * std::sqrt(3.0 / fan_out));
+      break;
+    case Init::kKaimingNormalFanOut:
+      fill_normal(gain / std::sqrt(fan_out));
       break;
     case Init::kXavierUniform:
       fill_uniform(gain * std::sqrt(6.0 / (fan_in + fan_out)));

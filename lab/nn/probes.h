@@ -33,9 +33,9 @@ struct LayerProbe {
   std::size_t layer = 0;  ///< hidden layer, from 1
   std::string activation;
   std::size_t units = 0;
-  double dead_units = 0;              ///< share of units with φ'(h) = 0 on every probe sample
-  double zero_fraction = 0;           ///< share of outputs exactly 0
-  double inactive_units = 0;          ///< share of units with h <= 0 on every probe sample (dead for ReLU, alive for leaky)
+  double dead_units = 0;      ///< share of units with φ'(h) = 0 on every probe sample
+  double zero_fraction = 0;   ///< share of outputs exactly 0
+  double inactive_units = 0;  ///< share of units with h <= 0 on every probe sample (dead for ReLU, alive for leaky)
   std::size_t died = 0, revived = 0;  ///< units that turned dead / came back since the last probe
   double saturated = 0;               ///< share of |φ'(h)| < saturation_rel · peak |φ'|
   double bound_saturated = -1;  ///< bounded φ: share of outputs within 1 % of the range from a bound; -1 otherwise

@@ -77,6 +77,8 @@ Init init_from_string(std::string_view name) {
       {"kaiming_normal", Init::kKaimingNormal},
       {"he", Init::kKaimingNormal},
       {"kaiming_uniform", Init::kKaimingUniform},
+      {"kaiming_normal_fan_out", Init::kKaimingNormalFanOut},
+      {"kaiming_uniform_fan_out", Init::kKaimingUniformFanOut},
       {"xavier", Init::kXavierUniform},
       {"glorot", Init::kXavierUniform},
       {"xavier_uniform", Init::kXavierUniform},
@@ -90,8 +92,8 @@ Init init_from_string(std::string_view name) {
     if (n == name) return i;
   }
   throw SpecError("unknown initializer '" + std::string(name) +
-                  "' (auto, torch, kaiming, kaiming_uniform, xavier, xavier_normal, lecun, lecun_uniform, "
-                  "orthogonal)");
+                  "' (auto, torch, kaiming, kaiming_uniform, kaiming_normal_fan_out, "
+                  "kaiming_uniform_fan_out, xavier, xavier_normal, lecun, lecun_uniform, orthogonal)");
 }
 
 std::string_view to_string(Init init) {
@@ -104,6 +106,10 @@ std::string_view to_string(Init init) {
       return "kaiming_uniform";
     case Init::kKaimingNormal:
       return "kaiming_normal";
+    case Init::kKaimingNormalFanOut:
+      return "kaiming_normal_fan_out";
+    case Init::kKaimingUniformFanOut:
+      return "kaiming_uniform_fan_out";
     case Init::kXavierUniform:
       return "xavier_uniform";
     case Init::kXavierNormal:

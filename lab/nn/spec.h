@@ -23,6 +23,8 @@ enum class Init {
   kTorchDefault,    ///< nn.Linear's default: U(±1/√fan_in) for weights and biases
   kKaimingUniform,  ///< He: gain √2 (PyTorch's default nonlinearity), fan_in
   kKaimingNormal,
+  kKaimingUniformFanOut,  ///< He with mode='fan_out' (preserves the backward signal)
+  kKaimingNormalFanOut,
   kXavierUniform,  ///< Glorot: gain 1, (fan_in + fan_out)/2
   kXavierNormal,
   kLecunUniform,  ///< gain 1, fan_in

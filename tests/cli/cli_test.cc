@@ -182,6 +182,25 @@ TEST(Cli, BadInputGivesOneLineAndExitStatus2) {
   const std::string binary_json = put("binary.json", std::string("\x7f\x45\x4c\x46\0\0", 6));
   const std::string not_ckpt = put("not.ckpt", "this is not a checkpoint");
   const std::string csv_ragged = put("ragged.csv", "a,b,label\n1,2,0\n3,1\n");
+  const std::string csv_empty = put("empty.csv", "");
+  const std::string csv_garbage = put("garbage.csv", std::string("\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 16));
+  const std::string csv_one_class = put("one.csv", "a,b,label\n1,2,x\n3,4,x\n5,6,x\n");
+  const std::string csv_nan = put("nan.csv", "a,b,label\n1,nan,0\n3,4,1\n5,6,0\n");
+  // A real checkpoint of 2-4-2 on xor, then a truncated copy of it.
+  const std::string ckpt = (dir / "xor.ckpt").string();
+  {
+    const auto made = actlab({"train", "--data", "xor", "--n", "64", "--model", "2-4-2", "--batch", "16", "--epochs",
+                              "1", "--checkpoint", ckpt, "-q"});
+    EXPECT_EQ(made.status, 0) << made.err;
+  }
+  std::string ckpt_bytes;
+  {
+    std::ifstream f(ckpt, std::ios::binary);
+    std::stringstream ss;
+    ss << f.rdbuf();
+    ckpt_bytes = ss.str();
+  }
+  const std::string ckpt_cut = put("cut.ckpt", ckpt_bytes.substr(0, ckpt_bytes.size() / 2));
   const std::vector<BadCase> cases = {
       {"train: malformed model JSON", {"train", "--model", broken_json}, "", "broken.json:2:13: not valid JSON"},
       {"train: unknown key in model JSON", {"train", "--model", typo_json}, "", "unknown key 'layer'"},
@@ -215,6 +234,36 @@ TEST(Cli, BadInputGivesOneLineAndExitStatus2) {
       {"gain: negative sigma-b", {"gain", "tanh", "--sigma-b", "-1"}, "", "--sigma-b must be"},
       {"gain: zero sigma-w2", {"gain", "tanh", "--sigma-w2", "0"}, "", "--sigma-w2 must be"},
       {"lab: unknown experiment", {"lab", "dead-relus"}, "", "unknown experiment 'dead-relus'"},
+      {"train: empty csv", {"train", "--data", csv_empty}, "", "empty.csv"},
+      {"train: binary garbage csv", {"train", "--data", csv_garbage}, "", "garbage.csv"},
+      {"train: a single class", {"train", "--data", csv_one_class}, "", "one class"},
+      {"train: NaN in a csv", {"train", "--data", csv_nan}, "", "nan.csv:2"},
+      {"train: unknown label column", {"train", "--data", csv_ragged, "--label", "target"}, "", "target"},
+      {"train: truncated checkpoint",
+       {"train", "--data", "xor", "--n", "64", "--model", "2-4-2", "--batch", "16", "--checkpoint", ckpt_cut,
+        "--resume"},
+       "",
+       "checksum mismatch"},
+      {"train: checkpoint of another model",
+       {"train", "--data", "xor", "--n", "64", "--model", "2-8-2", "--batch", "16", "--checkpoint", ckpt, "--resume"},
+       "",
+       "another model"},
+      {"train: checkpoint with another batch size",
+       {"train", "--data", "xor", "--n", "64", "--model", "2-4-2", "--batch", "8", "--checkpoint", ckpt, "--resume"},
+       "",
+       "same --batch"},
+      {"train: checkpoint into a missing directory",
+       {"train", "--epochs", "1", "--checkpoint", "/nonexistent/dir/c.ckpt"},
+       "",
+       "/nonexistent/dir/c.ckpt"},
+      {"train: existing checkpoint", {"train", "--epochs", "1", "--checkpoint", ckpt}, "", "exists; add --resume"},
+      {"plot: existing output", {"plot", "relu", "--out", ckpt_cut}, "", "must end in .svg"},
+      {"plot: existing image", {"plot", "relu", "--out", put("old.svg", "<svg/>")}, "", "exists (add --force"},
+      {"check: unknown init", {"check", "2-8-2", "--init", "zeros"}, "", "unknown initializer 'zeros'"},
+      {"check: bad width", {"check", "2-0-2"}, "", "width '0'"},
+      {"gain: malformed spec", {"gain", "elu(alpha=)"}, "", "elu"},
+      {"plot: missing directory", {"plot", "relu", "--out", "/nonexistent/dir/p.svg"}, "", "no directory"},
+      {"lab: zero depth", {"lab", "depth", "--depth", "0"}, "", "--depth"},
       {"lab: bad formula", {"lab", "custom", "--formula", "x*tanh(", "--out", dir.string()}, "", "column"},
       {"lab: unknown activation in --acts", {"lab", "compare", "--acts", "relu,gelo"}, "", "unknown activation 'gelo'"},
       {"lab: unwritable report",

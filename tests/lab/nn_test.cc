@@ -71,6 +71,8 @@ TEST(Init, GainsAndSpreadMatchTheFormulas) {
   EXPECT_NEAR(va, (25.0 / 9) * 2.0 / 700, 0.05 * (25.0 / 9) * 2.0 / 700);
   initialize(d, Init::kKaimingNormal, &tanh_layer, rng);  // explicit Kaiming: √2 whatever follows (a mismatch here)
   EXPECT_NEAR(d.w.squaredNorm() / static_cast<double>(d.w.size()), 2.0 / 400, 0.05 * 2.0 / 400);
+  initialize(d, Init::kKaimingNormalFanOut, &tanh_layer, rng);  // mode='fan_out': Var = 2/fan_out
+  EXPECT_NEAR(d.w.squaredNorm() / static_cast<double>(d.w.size()), 2.0 / 300, 0.05 * 2.0 / 300);
   // auto for a function without a PyTorch gain: the variance-preserving gain 1/√E[gelu(z)²].
   const ActivationLayer gelu_layer{Activation(ActId::gelu)};
   initialize(d, Init::kAuto, &gelu_layer, rng);
