@@ -190,7 +190,7 @@ TEST(Cli, BadInputGivesOneLineAndExitStatus2) {
   const std::string ckpt = (dir / "xor.ckpt").string();
   {
     const auto made = actlab({"train", "--data", "xor", "--n", "64", "--model", "2-4-2", "--batch", "16", "--epochs",
-                              "1", "--checkpoint", ckpt, "-q"});
+                              "1", "--checkpoint", ckpt, "--force", "-q"});
     EXPECT_EQ(made.status, 0) << made.err;
   }
   std::string ckpt_bytes;
