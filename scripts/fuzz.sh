@@ -16,7 +16,7 @@ for target in fuzz_spec fuzz_model_json fuzz_csv fuzz_checkpoint fuzz_formula fu
   work=build/fuzz/corpus/$target
   mkdir -p "$work"
   log=build/fuzz/$target.log
-  if ! "build/fuzz/fuzz/$target" -max_total_time="$seconds" -max_len=4096 -timeout=10 -rss_limit_mb=2048 \
+  if ! "build/fuzz/fuzz/$target" -max_total_time="$seconds" -max_len=16384 -timeout=10 -rss_limit_mb=2048 \
       -artifact_prefix=build/fuzz/ "$work" "fuzz/corpus/${corpus[$target]}" > "$log" 2>&1; then
     status=1
     echo "$target: FAILED (see $log)"

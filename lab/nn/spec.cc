@@ -202,6 +202,9 @@ ModelSpec ModelSpec::from_json(const std::string& text, const std::string& sourc
   } catch (const json::parse_error& e) {
     const auto [line, col] = line_col(text, e.byte == 0 ? 0 : e.byte - 1);
     fail(source + ":" + std::to_string(line) + ":" + std::to_string(col), "not valid JSON");
+  } catch (const json::exception&) {
+    // Found by fuzzing: a number too large for any type throws out_of_range, not parse_error.
+    fail(source, "not valid JSON (a number out of range)");
   }
   if (!j.is_object()) fail(source, "a model file is a JSON object with inputs, layers and outputs");
   static const std::vector<std::string> kKeys = {"inputs", "layers", "outputs", "output_activation",

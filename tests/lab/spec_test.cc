@@ -36,6 +36,7 @@ TEST(ModelSpec, JsonRoundTripAndShortForm) {
 TEST(ModelSpec, EveryMistakeIsOneLineNamingWhere) {
   const std::pair<const char*, const char*> cases[] = {
       {"{", "not valid JSON"},
+      {R"J({"inputs": 4666666e11111111.1117})J", "a number out of range"},  // fuzz_model_json crash, fixed
       {"[1]", "a JSON object"},
       {R"J({"inputs": 2, "outputs": 3, "layerz": []})J", "unknown key 'layerz'"},
       {R"J({"inputs": 0, "outputs": 3})J", "inputs: must be a whole number"},
