@@ -60,22 +60,7 @@ void add_lab(CLI::App& app) {
       for (const auto& e2 : lab::experiments()) list += std::string(list.empty() ? "" : ", ") + e2.name;
       throw UsageError("lab: unknown experiment '" + o->name + "' (" + list + ", all)");
     }
-    for (const auto& a : [&] {
-           std::vector<std::string> v;
-           std::string cur;
-           int depth = 0;
-           for (const char c : o->acts) {
-             depth += c == '(' ? 1 : c == ')' ? -1 : 0;
-             if (c == ',' && depth == 0) {
-               v.push_back(cur);
-               cur.clear();
-             } else {
-               cur += c;
-             }
-           }
-           if (!cur.empty()) v.push_back(cur);
-           return v;
-         }()) {
+    for (const auto& a : lab::split_list(o->acts)) {
       (void)Activation::parse(a);  // unknown names fail here, before any work
     }
     try {

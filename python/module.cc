@@ -155,6 +155,14 @@ void same_size(const F64& a, const F64& b, const char* what) {
   }
 }
 
+// Per-class weights (C values) or none.
+std::vector<double> class_weights(const py::object& weight, std::size_t cols) {
+  if (weight.is_none()) return {};
+  const F64 wa = F64::ensure(weight);
+  if (!wa || static_cast<std::size_t>(wa.size()) != cols) throw py::value_error("weight must have C values");
+  return {wa.data(), wa.data() + wa.size()};
+}
+
 }  // namespace
 
 PYBIND11_MODULE(_actlab, m) {
@@ -213,12 +221,7 @@ PYBIND11_MODULE(_actlab, m) {
         const auto cols = static_cast<std::size_t>(logits.shape(1));
         F64 grad = like(logits);
         F64 per(std::vector<py::ssize_t>{logits.shape(0)});
-        std::vector<double> w;
-        if (!weight.is_none()) {
-          const F64 wa = F64::ensure(weight);
-          if (!wa || static_cast<std::size_t>(wa.size()) != cols) throw py::value_error("weight must have C values");
-          w.assign(wa.data(), wa.data() + wa.size());
-        }
+        const std::vector<double> w = class_weights(weight, cols);
         actlab::CrossEntropyOptions o;
         o.weight = w;
         o.ignore_index = ignore_index;
@@ -258,12 +261,7 @@ PYBIND11_MODULE(_actlab, m) {
         const auto cols = static_cast<std::size_t>(logp.shape(1));
         const auto ti = py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>::ensure(target);
         if (!ti || ti.size() != logp.shape(0)) throw py::value_error("target must have N class indices");
-        std::vector<double> w;
-        if (!weight.is_none()) {
-          const F64 wa = F64::ensure(weight);
-          if (!wa || static_cast<std::size_t>(wa.size()) != cols) throw py::value_error("weight must have C values");
-          w.assign(wa.data(), wa.data() + wa.size());
-        }
+        const std::vector<double> w = class_weights(weight, cols);
         actlab::CrossEntropyOptions o;
         o.weight = w;
         o.ignore_index = ignore_index;

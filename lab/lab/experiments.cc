@@ -23,6 +23,8 @@ namespace {
 using nn::Matrix;
 using Clock = std::chrono::steady_clock;
 
+}  // namespace
+
 std::vector<std::string> split_list(const std::string& s) {
   std::vector<std::string> out;
   std::string cur;
@@ -40,6 +42,8 @@ std::vector<std::string> split_list(const std::string& s) {
   if (!cur.empty()) out.push_back(cur);
   return out;
 }
+
+namespace {
 
 data::Split prepared(const std::string& spec, std::size_t n, double noise, std::uint64_t seed) {
   data::Split s = data::split(data::load(spec, n, noise, seed), 0.2, seed + 1);
@@ -83,6 +87,16 @@ nn::TrainOptions options(std::size_t epochs, double lr, const std::string& opt, 
   o.optimizer.lr = lr;
   o.seed = seed;
   return o;
+}
+
+// One curve per epoch from a run's history: field is &nn::EpochStats::valid_acc, ::train_loss, ...
+Series per_epoch(const std::string& title, const std::vector<nn::EpochStats>& history, double nn::EpochStats::*field) {
+  Series out{title, {}, {}};
+  for (const auto& e : history) {
+    out.x.push_back(static_cast<double>(e.epoch));
+    out.y.push_back(e.*field);
+  }
+  return out;
 }
 
 std::string f3(double v) { return fmt::format("{:.3g}", v); }
@@ -139,15 +153,8 @@ ExperimentReport compare(const LabOptions& o) {
       nn::TrainOptions to = options(set.epochs, set.lr, "adam", o.seed + 7);
       to.probes.enabled = false;
       const Run run = train(m, s, to, o);
-      Series sa{acts[a], {}, {}}, sl{acts[a], {}, {}};
-      for (const auto& e : run.history) {
-        sa.x.push_back(static_cast<double>(e.epoch));
-        sa.y.push_back(e.valid_acc);
-        sl.x.push_back(static_cast<double>(e.epoch));
-        sl.y.push_back(e.train_loss);
-      }
-      acc.series.push_back(sa);
-      loss.series.push_back(sl);
+      acc.series.push_back(per_epoch(acts[a], run.history, &nn::EpochStats::valid_acc));
+      loss.series.push_back(per_epoch(acts[a], run.history, &nn::EpochStats::train_loss));
       const double va = run.history.empty() ? 0 : run.history.back().valid_acc;
       const double tl = run.history.empty() ? NAN : run.history.back().train_loss;
       const double ms = run.history.empty() ? 0 : 1e3 * run.seconds / static_cast<double>(run.history.size());
@@ -339,12 +346,7 @@ ExperimentReport dead_relu(const LabOptions& o) {
       peak = std::max(peak, worst);
     }
     dead.series.push_back(sd);
-    Series sa{c.label, {}, {}};
-    for (const auto& e : run.history) {
-      sa.x.push_back(static_cast<double>(e.epoch));
-      sa.y.push_back(e.valid_acc);
-    }
-    acc.series.push_back(sa);
+    acc.series.push_back(per_epoch(c.label, run.history, &nn::EpochStats::valid_acc));
     const double va = run.history.empty() ? 0 : run.history.back().valid_acc;
     std::string first_warn = "none";
     for (const auto& w : run.warnings) {
@@ -815,12 +817,7 @@ ExperimentReport custom(const LabOptions& o) {
       nn::TrainOptions to = options(o.quick ? 4 : 40, 1e-2, "adam", o.seed + 13);
       to.probes.enabled = false;
       const Run run = train(m, s, to, o);
-      Series sa{mine ? "custom: " + o.formula : "relu", {}, {}};
-      for (const auto& e : run.history) {
-        sa.x.push_back(static_cast<double>(e.epoch));
-        sa.y.push_back(e.valid_acc);
-      }
-      acc.series.push_back(sa);
+      acc.series.push_back(per_epoch(mine ? "custom: " + o.formula : "relu", run.history, &nn::EpochStats::valid_acc));
       const double va = run.history.empty() || run.diverged ? 0 : run.history.back().valid_acc;
       r.numbers[mine ? "custom/valid_accuracy" : "relu/valid_accuracy"] = va;
       say(o, fmt::format("  {:<40} valid accuracy {:.3f}{}", mine ? o.formula : "relu", va,

@@ -32,6 +32,9 @@ struct Experiment {
   ExperimentReport (*run)(const LabOptions&);
 };
 
+/** "relu,leaky_relu(0.1),gelu" → its items; commas inside parentheses stay. */
+std::vector<std::string> split_list(const std::string& s);
+
 /** Every experiment in the order `actlab lab all` runs them. */
 const std::vector<Experiment>& experiments();
 /** By name; nullptr if unknown. */
