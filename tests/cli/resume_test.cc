@@ -67,3 +67,32 @@ TEST(Cli, CtrlCSavesACheckpointAndResumeIsBitIdentical) {
 
 }  // namespace
 }  // namespace actlab
+
+namespace actlab {
+namespace {
+
+// Ctrl-C during `actlab lab all`: exit 130, one line, and a report that links only pages that exist.
+TEST(Cli, CtrlCDuringTheLabLeavesAConsistentReport) {
+  const auto dir = std::filesystem::temp_directory_path() / "actlab_cli_lab_interrupt";
+  std::filesystem::remove_all(dir);
+  const auto r = testing::run_process(ACTLAB_BIN, {"lab", "all", "--out", dir.string()}, "", "", 2500);
+  if (r.status == 0) GTEST_SKIP() << "the lab finished before the interrupt";
+  ASSERT_EQ(r.status, 130) << r.err;
+  EXPECT_NE(r.err.find("interrupted; the report holds what finished"), std::string::npos) << r.err;
+  const std::string index = slurp(dir / "index.html");
+  ASSERT_FALSE(index.empty());
+  std::size_t links = 0;
+  for (std::size_t at = index.find("<a href=\""); at != std::string::npos; at = index.find("<a href=\"", at + 1)) {
+    const std::size_t start = at + 9, end = index.find('"', start);
+    const std::string target = index.substr(start, end - start);
+    EXPECT_TRUE(std::filesystem::exists(dir / target)) << target;
+    ++links;
+  }
+  EXPECT_GE(links, 1u);
+  for (const auto& e : std::filesystem::recursive_directory_iterator(dir)) {
+    EXPECT_EQ(e.path().string().find(".tmp"), std::string::npos) << "left behind: " << e.path();
+  }
+}
+
+}  // namespace
+}  // namespace actlab
