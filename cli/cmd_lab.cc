@@ -1,6 +1,7 @@
 // cmd_lab.cc — `actlab lab NAME|all`: the seeds' experiments into a report; `actlab plot`.
 #include <fmt/core.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <csignal>
@@ -82,7 +83,6 @@ void add_lab(CLI::App& app) {
     g_stop = false;
     const auto t_all = std::chrono::steady_clock::now();
     std::vector<lab::ExperimentReport> done;
-    // Reports of experiments already in this directory stay linked from the index.
     for (const auto* e : todo) {
       if (g_stop) break;
       fmt::print("== {}: {}\n", e->name, e->title);
@@ -114,7 +114,18 @@ void add_lab(CLI::App& app) {
       for (const auto& n : r.notes) fmt::print("note: {}\n", n);
       fmt::print("   ({:.1f} s) {}\n", r.seconds, (lo.dir / "index.html").string());
       done.push_back(std::move(r));
-      lab::write_index(done, out, command, versions());  // a consistent report after every experiment
+      // A consistent index after every experiment: this run's reports, and those earlier runs
+      // left in the same directory, in the catalog's order.
+      std::vector<lab::ExperimentReport> listed;
+      for (const auto& known : lab::experiments()) {
+        const auto mine = std::find_if(done.begin(), done.end(), [&](const auto& d) { return d.name == known.name; });
+        if (mine != done.end()) {
+          listed.push_back(*mine);
+        } else if (auto earlier = lab::read_experiment(out / known.name)) {
+          listed.push_back(std::move(*earlier));
+        }
+      }
+      lab::write_index(listed, out, command, versions());
     }
     std::signal(SIGINT, previous);
     const double total = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_all).count();

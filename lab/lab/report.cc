@@ -6,6 +6,7 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
+#include "dataset.h"
 #include "io.h"
 
 namespace actlab::lab {
@@ -88,6 +89,25 @@ void write_experiment(const ExperimentReport& r, const std::filesystem::path& di
   const nlohmann::json j = {{"name", r.name},         {"title", r.title},   {"command", r.command},
                             {"verdicts", r.verdicts}, {"numbers", numbers}, {"seconds", r.seconds}};
   data::write_atomically((dir / "results.json").string(), j.dump(2) + "\n");
+}
+
+std::optional<ExperimentReport> read_experiment(const std::filesystem::path& dir) {
+  try {
+    const auto j = nlohmann::json::parse(data::read_file((dir / "results.json").string(), 1u << 24));
+    ExperimentReport r;
+    r.name = j.at("name").get<std::string>();
+    r.title = j.at("title").get<std::string>();
+    r.question = j.value("question", "");
+    r.command = j.at("command").get<std::string>();
+    r.verdicts = j.at("verdicts").get<std::vector<std::string>>();
+    for (const auto& f : j.value("figures", nlohmann::json::array())) {
+      r.figures.push_back({f.at("stem").get<std::string>(), f.at("title").get<std::string>(), ""});
+    }
+    r.seconds = j.value("seconds", 0.0);
+    return r;
+  } catch (const std::exception&) {
+    return std::nullopt;  // absent or not ours: the index leaves it out
+  }
 }
 
 void write_index(const std::vector<ExperimentReport>& reports, const std::filesystem::path& out,

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -38,6 +39,9 @@ struct ExperimentReport {
 
 /** Writes <dir>/index.html and <dir>/results.json, atomically. */
 void write_experiment(const ExperimentReport& r, const std::filesystem::path& dir, const std::string& versions);
+/** An experiment's report as written earlier into `dir` (results.json), for the index; nullopt if none. */
+std::optional<ExperimentReport> read_experiment(const std::filesystem::path& dir);
+
 /** Writes <out>/index.html linking every experiment's page. */
 void write_index(const std::vector<ExperimentReport>& reports, const std::filesystem::path& out,
                  const std::string& command, const std::string& versions);

@@ -36,6 +36,10 @@ done
 dom=$("$browser" "${flags[@]}" --virtual-time-budget=15000 --dump-dom "file://$work/harness.html" 2> "$work/harness.err")
 echo "$dom" | grep -q "ALL ${#imgs[@]} LOADED" || { echo "FAIL: images did not load: $(echo "$dom" | grep -o 'BAD[^<]*\|pending')"; exit 1; }
 echo "ok: ${#imgs[@]} figures load"
+# Two runs into one directory: the index links both.
+for name in saturation gelu-approx; do
+  grep -q "href=\"$name/index.html\"" "$work/report/index.html" || { echo "FAIL: index does not link $name"; exit 1; }
+done
 # 2. Console errors and a screenshot of the index and one experiment.
 for page in index.html saturation/index.html; do
   shot="$work/$(echo "$page" | tr '/' '-').png"
