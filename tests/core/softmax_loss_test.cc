@@ -145,6 +145,87 @@ TEST(Softmax, Float32Within2UlpOnRandomAndAdversarialRows) {
   std::printf("softmax family float32: worst %.2f ulp\n", worst);
 }
 
+// float32 rows at temperature 1 run on float lanes (exp with a two-part argument, sums
+// in double lanes): every row length through the vector tail, long rows where a float
+// sum would drift, outputs down into the subnormals, and z − m that rounds in float.
+TEST(Softmax, Float32FloatLanePathWithin2UlpAtEveryLength) {
+  std::mt19937 rng(23);
+  std::normal_distribution<float> n01(0, 1);
+  std::vector<std::vector<float>> rows;
+  for (std::size_t cols = 1; cols <= 70; ++cols) {
+    for (const float scale : {0.3f, 3.0f, 40.0f}) {
+      std::vector<float> row(cols);
+      for (auto& v : row) v = n01(rng) * scale;
+      rows.push_back(row);
+    }
+  }
+  for (const std::size_t cols : {1000, 32000}) {
+    std::vector<float> row(cols);
+    for (auto& v : row) v = n01(rng) * 2.0f;
+    rows.push_back(row);
+  }
+  std::vector<float> ramp(300);  // z − m from 0 to −110 in steps that do not round evenly
+  for (std::size_t i = 0; i < ramp.size(); ++i) ramp[i] = 12345.678f - static_cast<float>(i) * 0.3671f;
+  rows.push_back(ramp);
+  rows.push_back({3.0f, 3.0f, 3.0f, 3.0f, 2.9999998f});    // ties at the max
+  rows.push_back({1e-40f, -1e-40f, 0.0f, -0.0f, 1e-45f});  // subnormal logits
+  rows.push_back({-INFINITY, 1, 2, -INFINITY, 3, -INFINITY, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15});
+  double worst = 0;
+  std::size_t checked = 0;
+  for (const auto kind : {SoftmaxKind::kSoftmax, SoftmaxKind::kLogSoftmax, SoftmaxKind::kSoftmin}) {
+    for (const auto& row : rows) {
+      std::vector<float> y(row.size());
+      softmax_forward(kind, std::span<const float>(row), std::span<float>(y), row.size());
+      const auto want = reference_softmax_f(kind, row, row.size(), 1.0);
+      for (std::size_t i = 0; i < row.size(); ++i) {
+        const double e = ulps(want[i], y[i]);
+        worst = std::max(worst, e);
+        ++checked;
+        ASSERT_LE(e, 2.0) << to_string(kind) << " cols=" << row.size() << " i=" << i << " x=" << row[i] << " want "
+                          << want[i] << " got " << y[i];
+      }
+    }
+  }
+  std::printf("float-lane softmax family: %zu values, worst %.2f ulp\n", checked, worst);
+}
+
+// float32 backward (float lanes, row sums in double) against the double kernel on the
+// same float y and dy: within 4 float roundings of the terms it adds, at every length.
+TEST(Softmax, Float32BackwardMatchesTheDoubleKernel) {
+  std::mt19937 rng(29);
+  std::normal_distribution<float> n01(0, 1);
+  std::size_t checked = 0;
+  for (const auto kind : {SoftmaxKind::kSoftmax, SoftmaxKind::kLogSoftmax, SoftmaxKind::kSoftmin}) {
+    for (const double t : {1.0, 0.7}) {
+      for (std::size_t cols = 1; cols <= 40; cols += 3) {
+        for (const float spread : {1.0f, 30.0f}) {
+          std::vector<float> x(cols), y(cols), dy(cols), dx(cols);
+          for (auto& v : x) v = n01(rng) * spread;
+          for (auto& v : dy) v = n01(rng);
+          const SoftmaxOptions o{t, false};
+          softmax_forward(kind, std::span<const float>(x), std::span<float>(y), cols, o);
+          softmax_backward(kind, std::span<const float>(y), std::span<const float>(dy), std::span<float>(dx), cols, o);
+          const std::vector<double> yd(y.begin(), y.end()), dyd(dy.begin(), dy.end());
+          std::vector<double> want(cols);
+          softmax_backward(kind, std::span<const double>(yd), std::span<const double>(dyd), std::span<double>(want),
+                           cols, o);
+          double acc = 0;
+          for (std::size_t i = 0; i < cols; ++i) acc += kind == SoftmaxKind::kLogSoftmax ? dyd[i] : dyd[i] * yd[i];
+          for (std::size_t i = 0; i < cols; ++i) {
+            const double terms = kind == SoftmaxKind::kLogSoftmax
+                                     ? std::fabs(dyd[i]) + std::exp(yd[i]) * std::fabs(acc)
+                                     : std::fabs(yd[i]) * (std::fabs(dyd[i]) + std::fabs(acc));
+            EXPECT_LE(std::fabs(dx[i] - want[i]), 4 * 0x1p-24 * terms / t + 1e-44)
+                << to_string(kind) << " T=" << t << " cols=" << cols << " i=" << i;
+            ++checked;
+          }
+        }
+      }
+    }
+  }
+  EXPECT_GT(checked, 1000u);
+}
+
 TEST(Softmax, SeedNumbersTemperatureAndMasks) {
   const std::vector<double> x = {2.0, 1.0, 0.1};
   std::vector<double> y(3);

@@ -2,7 +2,8 @@
 //
 // Contract (float32 rows; measured in tests/core/softmax_test.cc):
 //   within 2 ulp of the correctly rounded value for any finite logits, one
-//   huge logit, many equal logits, −inf entries; computed in double lanes.
+//   huge logit, many equal logits, −inf entries. float32 rows at temperature 1
+//   compute on float lanes (FloatLaneRow); the rest in double lanes.
 // General structure of a forward row (z = x for softmax/log_softmax, −x for softmin):
 //   1. m = max z, with NaN (anywhere) or m = +inf giving a NaN row and m = −inf
 //      (all −inf) giving NaN, or the masked_safe values;
@@ -18,6 +19,8 @@
 #define ACTLAB_SRC_CORE_KERNELS_SOFTMAX_INL_H_
 #endif
 
+#include <algorithm>
+#include <cmath>
 #include <cstddef>
 #include <cstring>
 #include <limits>
@@ -65,6 +68,170 @@ HWY_INLINE void StoreRow(D d, V<D> v, T* p, std::size_t count) {
   for (std::size_t i = 0; i < count; ++i) p[i] = static_cast<T>(buf[i]);
 }
 
+#if HWY_TARGET != HWY_SCALAR
+// The float32 rows at temperature 1 (the common case) compute on full-width float
+// lanes; everything else takes the double-lane path below. Per row:
+//   1. m = max z and the row's minimum; a NaN anywhere or m = ±inf hands the row to
+//      the double path (which owns the special-value semantics), so −inf entries stay;
+//   2. z − m = hi + lo exactly: Fast2Sum (3 ops) when every |z| <= |m|, else 2Sum (6);
+//      e = e^(hi+lo) on float lanes within 0.8 ulp, with one scale factor when the
+//      row's spread keeps every e normal; stored into y for softmax; the sum runs in
+//      double lanes (a float sum of 32000 terms would cost several ulp), and
+//      log_softmax keeps the terms e = 1 (z = m) apart: s − 1 keeps its digits;
+//   3. softmax: y = e·(1/s) with 1/s split in two floats (one more rounding);
+//      log_softmax: y = (z − m) − log1p(s − 1) in double lanes, rounded once.
+// Returns false, having written nothing, for rows the double path must take.
+template <bool kNegate, bool kLogOut>
+struct FloatLaneRow {
+  using DN = hn::ScalableTag<float>;
+  using DH = hn::Half<DN>;
+  using DW = hn::Repartition<double, DN>;
+
+  static HWY_INLINE V<DN> Load(const float* p) {
+    const V<DN> z = hn::LoadU(DN(), p);
+    return kNegate ? hn::Neg(z) : z;
+  }
+  // The last, partial vector: `pad` past the end (before the sign flip).
+  static HWY_INLINE V<DN> LoadTail(const float* p, std::size_t count, float pad) {
+    const DN d;
+    const auto live = hn::FirstN(d, count);
+    const V<DN> z = hn::IfThenElse(live, hn::MaskedLoad(live, d, p), hn::Set(d, pad));
+    return kNegate ? hn::Neg(z) : z;
+  }
+
+  // e^(z − m) for one vector; kFast2Sum: every |z| <= |m|; kNormal: every z − m >= −87.
+  template <bool kFast2Sum, bool kNormal>
+  static HWY_INLINE V<DN> Exp(V<DN> z, V<DN> negm) {
+    V<DN> hi;
+    V<DN> lo;
+    if constexpr (kFast2Sum) {
+      hi = hn::Add(negm, z);
+      lo = hn::Sub(z, hn::Sub(hi, negm));
+    } else {
+      TwoSum<DN>(z, negm, &hi, &lo);
+    }
+    return ExpFloatLanes<kNormal>(DN(), hi, lo);
+  }
+
+  struct Sums {
+    V<DW> s0, s1;  // Σ e (log_softmax: over e < 1), double lanes
+    V<DN> ones;    // log_softmax: #{e = 1}
+  };
+
+  static HWY_INLINE void Accumulate(V<DN> e, Sums* acc) {
+    V<DN> add = e;
+    if constexpr (kLogOut) {
+      const auto is_one = hn::Eq(e, hn::Set(DN(), 1.0f));
+      acc->ones = hn::Add(acc->ones, hn::IfThenElseZero(is_one, hn::Set(DN(), 1.0f)));
+      add = hn::IfThenZeroElse(is_one, e);
+    }
+    acc->s0 = hn::Add(acc->s0, hn::PromoteTo(DW(), hn::LowerHalf(DH(), add)));
+    acc->s1 = hn::Add(acc->s1, hn::PromoteTo(DW(), hn::UpperHalf(DH(), add)));
+  }
+
+  // Pass 2 over the whole vectors of a row.
+  template <bool kFast2Sum, bool kNormal>
+  static HWY_INLINE void ExpPass(const float* xr, float* yr, std::size_t whole, V<DN> negm, Sums* acc) {
+    const std::size_t N = hn::Lanes(DN());
+    for (std::size_t i = 0; i < whole; i += N) {
+      const V<DN> e = Exp<kFast2Sum, kNormal>(Load(xr + i), negm);
+      if constexpr (!kLogOut) hn::StoreU(e, DN(), yr + i);
+      Accumulate(e, acc);
+    }
+  }
+
+  static bool Run(const float* xr, float* yr, std::size_t cols) {
+    const DN d;
+    const std::size_t N = hn::Lanes(d);
+    const std::size_t whole = cols - cols % N;
+    constexpr float kInf = std::numeric_limits<float>::infinity();
+    // 1. max, min; NaN anywhere
+    auto vmax0 = hn::Set(d, -kInf);
+    auto vmax1 = vmax0;
+    auto vmin0 = hn::Set(d, kInf);
+    auto vmin1 = vmin0;
+    auto nan = hn::FirstN(d, 0);
+    std::size_t i = 0;
+    for (; i + 2 * N <= whole; i += 2 * N) {
+      const auto z0 = Load(xr + i);
+      const auto z1 = Load(xr + i + N);
+      vmax0 = hn::Max(vmax0, z0);
+      vmax1 = hn::Max(vmax1, z1);
+      vmin0 = hn::Min(vmin0, z0);
+      vmin1 = hn::Min(vmin1, z1);
+      nan = hn::Or(nan, hn::Or(hn::IsNaN(z0), hn::IsNaN(z1)));
+    }
+    for (; i < whole; i += N) {
+      const auto z = Load(xr + i);
+      vmax0 = hn::Max(vmax0, z);
+      vmin0 = hn::Min(vmin0, z);
+      nan = hn::Or(nan, hn::IsNaN(z));
+    }
+    if (whole < cols) {
+      const auto zmax = LoadTail(xr + whole, cols - whole, kNegate ? kInf : -kInf);
+      vmax0 = hn::Max(vmax0, zmax);
+      vmin0 = hn::Min(vmin0, LoadTail(xr + whole, cols - whole, kNegate ? -kInf : kInf));
+      nan = hn::Or(nan, hn::IsNaN(zmax));
+    }
+    const float m = hn::GetLane(hn::MaxOfLanes(d, hn::Max(vmax0, vmax1)));
+    const float lowest = hn::GetLane(hn::MinOfLanes(d, hn::Min(vmin0, vmin1)));
+    if (!hn::AllFalse(d, nan) || m == kInf || m == -kInf) return false;
+    // 2. e = exp(z − m) and the sums
+    const auto negm = hn::Set(d, -m);
+    const bool fast2sum = lowest >= -std::fabs(m);
+    const bool normal = static_cast<double>(lowest) - static_cast<double>(m) >= -86.9;
+    Sums acc{hn::Zero(DW()), hn::Zero(DW()), hn::Zero(d)};
+    if (fast2sum && normal) {
+      ExpPass<true, true>(xr, yr, whole, negm, &acc);
+    } else if (fast2sum) {
+      ExpPass<true, false>(xr, yr, whole, negm, &acc);
+    } else if (normal) {
+      ExpPass<false, true>(xr, yr, whole, negm, &acc);
+    } else {
+      ExpPass<false, false>(xr, yr, whole, negm, &acc);
+    }
+    if (whole < cols) {  // padded with −inf: those lanes give e = 0
+      const auto live = hn::FirstN(d, cols - whole);
+      const V<DN> e = Exp<false, false>(LoadTail(xr + whole, cols - whole, kNegate ? kInf : -kInf), negm);
+      if constexpr (!kLogOut) hn::BlendedStore(e, live, d, yr + whole);
+      Accumulate(e, &acc);
+    }
+    const double sum = hn::GetLane(hn::SumOfLanes(DW(), hn::Add(acc.s0, acc.s1)));
+    // 3. outputs
+    if constexpr (kLogOut) {
+      const double sum_minus_1 = (static_cast<double>(hn::GetLane(hn::SumOfLanes(d, acc.ones))) - 1.0) + sum;
+      const DW dw;
+      const auto vm = hn::Set(dw, static_cast<double>(m));
+      const auto vlog = hn::Set(dw, std::log1p(sum_minus_1));
+      const auto out = [&](V<DN> z) {
+        const auto y0 = hn::Sub(hn::Sub(hn::PromoteTo(dw, hn::LowerHalf(DH(), z)), vm), vlog);
+        const auto y1 = hn::Sub(hn::Sub(hn::PromoteTo(dw, hn::UpperHalf(DH(), z)), vm), vlog);
+        return hn::Combine(d, hn::DemoteTo(DH(), y1), hn::DemoteTo(DH(), y0));
+      };
+      for (i = 0; i < whole; i += N) hn::StoreU(out(Load(xr + i)), d, yr + i);
+      if (whole < cols) {
+        hn::BlendedStore(out(LoadTail(xr + whole, cols - whole, 0.0f)), hn::FirstN(d, cols - whole), d, yr + whole);
+      }
+    } else {
+      const double inv = 1.0 / sum;
+      const float inv_hi = static_cast<float>(inv);
+      const auto vhi = hn::Set(d, inv_hi);
+      const auto vlo = hn::Set(d, static_cast<float>(inv - static_cast<double>(inv_hi)));
+      for (i = 0; i < whole; i += N) {
+        const auto e = hn::LoadU(d, yr + i);
+        hn::StoreU(hn::MulAdd(e, vhi, hn::Mul(e, vlo)), d, yr + i);
+      }
+      if (whole < cols) {
+        const auto live = hn::FirstN(d, cols - whole);
+        const auto e = hn::MaskedLoad(live, d, yr + whole);
+        hn::BlendedStore(hn::MulAdd(e, vhi, hn::Mul(e, vlo)), live, d, yr + whole);
+      }
+    }
+    return true;
+  }
+};
+#endif
+
 template <typename T>
 void SoftmaxRowsImpl(SoftmaxKind kind, const T* x, T* y, std::size_t rows, std::size_t cols, double inv_t,
                      bool masked_safe) {
@@ -79,6 +246,17 @@ void SoftmaxRowsImpl(SoftmaxKind kind, const T* x, T* y, std::size_t rows, std::
   for (std::size_t r = 0; r < rows; ++r) {
     const T* xr = x + r * cols;
     T* yr = y + r * cols;
+#if HWY_TARGET != HWY_SCALAR
+    if constexpr (sizeof(T) == sizeof(float)) {
+      if (inv_t == 1.0) {
+        bool done = false;
+        if (kind == SoftmaxKind::kSoftmax) done = FloatLaneRow<false, false>::Run(xr, yr, cols);
+        if (kind == SoftmaxKind::kSoftmin) done = FloatLaneRow<true, false>::Run(xr, yr, cols);
+        if (kind == SoftmaxKind::kLogSoftmax) done = FloatLaneRow<false, true>::Run(xr, yr, cols);
+        if (done) continue;
+      }
+    }
+#endif
     // 1. max, NaN anywhere
     auto vmax = hn::Set(d, -kInf);
     auto vnan = hn::Zero(d);
@@ -129,6 +307,79 @@ void SoftmaxRowsImpl(SoftmaxKind kind, const T* x, T* y, std::size_t rows, std::
   }
 }
 
+#if HWY_TARGET != HWY_SCALAR
+// float32 backward on float lanes: the row sum (Σ dy·y, or Σ dy for log_softmax) in
+// double lanes, then dx = y·((dy − acc_hi) − acc_lo)·scale, or (dy − e^y·acc)·scale with
+// e^y from ExpFloatLanes. A NaN in y hands the row to the double path.
+template <bool kLogOut>
+struct FloatLaneBackwardRow {
+  using DN = hn::ScalableTag<float>;
+  using DH = hn::Half<DN>;
+  using DW = hn::Repartition<double, DN>;
+
+  static HWY_INLINE V<DW> Lo(V<DN> v) { return hn::PromoteTo(DW(), hn::LowerHalf(DH(), v)); }
+  static HWY_INLINE V<DW> Hi(V<DN> v) { return hn::PromoteTo(DW(), hn::UpperHalf(DH(), v)); }
+
+  static HWY_INLINE V<DN> Grad(V<DN> vy, V<DN> vg, V<DN> acc_hi, V<DN> acc_lo, V<DN> scale) {
+    if constexpr (kLogOut) {
+      const DN d;
+      const auto e = HWY_LIKELY(hn::AllFalse(d, hn::Lt(vy, hn::Set(d, -87.0f))))
+                         ? ExpFloatLanes<true>(d, vy, hn::Zero(d))
+                         : ExpFloatLanes<false>(d, vy, hn::Zero(d));
+      return hn::Mul(hn::NegMulAdd(e, acc_hi, vg), scale);
+    } else {
+      return hn::Mul(hn::Mul(vy, hn::Sub(hn::Sub(vg, acc_hi), acc_lo)), scale);
+    }
+  }
+
+  static bool Run(const float* yr, const float* gr, float* dr, std::size_t cols, double scale, bool masked_safe) {
+    const DN d;
+    const std::size_t N = hn::Lanes(d);
+    const std::size_t whole = cols - cols % N;
+    const float dead = kLogOut ? -std::numeric_limits<float>::infinity() : 0.0f;  // the masked_safe fill
+    auto acc0 = hn::Zero(DW());
+    auto acc1 = hn::Zero(DW());
+    auto nan = hn::FirstN(d, 0);
+    auto live = hn::FirstN(d, 0);
+    const auto step = [&](V<DN> vy, V<DN> vg) {
+      nan = hn::Or(nan, hn::IsNaN(vy));
+      live = hn::Or(live, hn::Ne(vy, hn::Set(d, dead)));
+      if constexpr (kLogOut) {
+        acc0 = hn::Add(acc0, Lo(vg));
+        acc1 = hn::Add(acc1, Hi(vg));
+      } else {
+        acc0 = hn::MulAdd(Lo(vg), Lo(vy), acc0);
+        acc1 = hn::MulAdd(Hi(vg), Hi(vy), acc1);
+      }
+    };
+    for (std::size_t i = 0; i < whole; i += N) step(hn::LoadU(d, yr + i), hn::LoadU(d, gr + i));
+    const auto tail = hn::FirstN(d, cols - whole);
+    if (whole < cols) {
+      step(hn::IfThenElse(tail, hn::MaskedLoad(tail, d, yr + whole), hn::Set(d, dead)),
+           hn::MaskedLoad(tail, d, gr + whole));
+    }
+    if (!hn::AllFalse(d, nan)) return false;
+    if (masked_safe && hn::AllFalse(d, live)) {
+      std::fill(dr, dr + cols, 0.0f);
+      return true;
+    }
+    const double acc = hn::GetLane(hn::SumOfLanes(DW(), hn::Add(acc0, acc1)));
+    const float acc_hi = static_cast<float>(acc);
+    const auto vhi = hn::Set(d, acc_hi);
+    const auto vlo = hn::Set(d, static_cast<float>(acc - static_cast<double>(acc_hi)));
+    const auto vscale = hn::Set(d, static_cast<float>(scale));
+    for (std::size_t i = 0; i < whole; i += N) {
+      hn::StoreU(Grad(hn::LoadU(d, yr + i), hn::LoadU(d, gr + i), vhi, vlo, vscale), d, dr + i);
+    }
+    if (whole < cols) {
+      const auto vy = hn::IfThenElse(tail, hn::MaskedLoad(tail, d, yr + whole), hn::Set(d, dead));
+      hn::BlendedStore(Grad(vy, hn::MaskedLoad(tail, d, gr + whole), vhi, vlo, vscale), tail, d, dr + whole);
+    }
+    return true;
+  }
+};
+#endif
+
 // Backward from y: softmax/softmin dx = ±y·(dy − Σ dy·y)/T; log_softmax dx = (dy − e^y·Σ dy)/T.
 template <typename T>
 void SoftmaxBackwardRowsImpl(SoftmaxKind kind, const T* y, const T* dy, T* dx, std::size_t rows, std::size_t cols,
@@ -141,6 +392,14 @@ void SoftmaxBackwardRowsImpl(SoftmaxKind kind, const T* y, const T* dy, T* dx, s
     const T* yr = y + r * cols;
     const T* gr = dy + r * cols;
     T* dr = dx + r * cols;
+#if HWY_TARGET != HWY_SCALAR
+    if constexpr (sizeof(T) == sizeof(float)) {
+      if (log_out ? FloatLaneBackwardRow<true>::Run(yr, gr, dr, cols, scale, masked_safe)
+                  : FloatLaneBackwardRow<false>::Run(yr, gr, dr, cols, scale, masked_safe)) {
+        continue;
+      }
+    }
+#endif
     auto vacc = hn::Zero(d);
     auto vlive = hn::Zero(d);  // any y that is not the masked_safe fill
     for (std::size_t i = 0; i < cols; i += N) {

@@ -1,0 +1,73 @@
+// expf_sweep.cc — the accuracy sweep behind ExpFloatLanes's comment (math-inl.h).
+//
+// A scalar copy of the vector code, operation for operation (std::fma where the
+// kernel uses MulAdd/NegMulAdd), checked against long double exp on every float
+// hi in [lo_bound, 0] (lo = 0). Build and run:
+//   g++ -O2 -march=native tools/coeffs/expf_sweep.cc -o /tmp/expf_sweep && /tmp/expf_sweep
+// Prints the worst error in ulp of the exact value, for the normal results and for all.
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+
+namespace {
+
+constexpr float kQ[] = {0x1.6d1106p-10f, 0x1.120b6cp-7f, 0x1.55551ap-5f, 0x1.5554dcp-3f, 0x1.0p-1f};  // kExpfQ
+
+float bits_to_float(std::int32_t b) {
+  float f;
+  std::memcpy(&f, &b, 4);
+  return f;
+}
+
+float exp_float_lanes(float hi, float lo) {
+  const bool in_range = hi >= -104.0f;
+  const float h = in_range ? hi : -104.0f;
+  const float l = in_range ? lo : 0.0f;
+  const float magic = 12583039.0f;
+  const float k = std::fma(h, 1.44269504088896340736f, magic);
+  const float n = k - magic;
+  const float r1 = std::fma(-n, 0x1.62e4p-1f, h);
+  const float c = std::fma(-n, static_cast<float>(0x1.7f7d1cf79abcap-20), l);
+  const float r = r1 + c;
+  float q = kQ[0];
+  for (int i = 1; i < 5; ++i) q = std::fma(q, r, kQ[i]);
+  const float s = 1.0f + r1;
+  const float err = (1.0f - s) + r1;
+  const float p = s + (err + std::fma(r * r, q, c));
+  std::int32_t kb;
+  std::int32_t mb;
+  std::memcpy(&kb, &k, 4);
+  std::memcpy(&mb, &magic, 4);
+  const std::int32_t ni = kb - mb;
+  const std::int32_t half = ni >> 1;
+  return (p * bits_to_float((half + 127) << 23)) * bits_to_float((ni - half + 127) << 23);
+}
+
+double worst_ulp(std::uint32_t last_bits, float* where) {
+  double worst = 0;
+  for (std::uint32_t b = 0x80000000u; b <= last_bits; ++b) {
+    float x;
+    std::memcpy(&x, &b, 4);
+    const long double want = std::exp(static_cast<long double>(x));
+    const float wf = static_cast<float>(want);
+    const double ulp = wf == 0 ? 0x1p-149 : std::nextafter(std::fabs(wf), INFINITY) - std::fabs(wf);
+    const double e = static_cast<double>(std::fabs(static_cast<long double>(exp_float_lanes(x, 0)) - want)) / ulp;
+    if (e > worst) {
+      worst = e;
+      *where = x;
+    }
+  }
+  return worst;
+}
+
+}  // namespace
+
+int main() {
+  float at = 0;
+  const double normal = worst_ulp(0xc2ae0000u, &at);  // hi >= −87
+  std::printf("normal results (hi in [-87, 0]): worst %.3f ulp at %a\n", normal, static_cast<double>(at));
+  const double all = worst_ulp(0xc2d00000u, &at);  // hi >= −104
+  std::printf("all results (hi in [-104, 0]):   worst %.3f ulp at %a\n", all, static_cast<double>(at));
+  return 0;
+}
