@@ -286,6 +286,10 @@ void SoftmaxF32(SoftmaxKind kind, const float* x, float* y, std::size_t rows, st
                 bool masked_safe) {
   SoftmaxRowsImpl(kind, x, y, rows, cols, inv_t, masked_safe);
 }
+void LogitRowsF32(const float* x, float* grad, std::size_t rows, std::size_t cols, double scale, double offset,
+                  bool want_sum_z, double* max, double* sum_minus_1, double* sum_z, unsigned char* ok) {
+  LogitRowsF32Impl(x, grad, rows, cols, scale, offset, want_sum_z, max, sum_minus_1, sum_z, ok);
+}
 void SoftmaxF64(SoftmaxKind kind, const double* x, double* y, std::size_t rows, std::size_t cols, double inv_t,
                 bool masked_safe) {
   SoftmaxRowsImpl(kind, x, y, rows, cols, inv_t, masked_safe);
@@ -314,6 +318,7 @@ HWY_EXPORT(BackwardF32);
 HWY_EXPORT(BackwardF64);
 HWY_EXPORT(BackwardFromYF32);
 HWY_EXPORT(BackwardFromYF64);
+HWY_EXPORT(LogitRowsF32);
 HWY_EXPORT(SoftmaxF32);
 HWY_EXPORT(SoftmaxF64);
 HWY_EXPORT(SoftmaxBackwardF32);
@@ -434,6 +439,15 @@ void softmax_backward_rows(SoftmaxKind kind, const T* y, const T* dy, T* dx, std
     } else {
       HWY_DYNAMIC_DISPATCH(kernels::SoftmaxBackwardF64)(kind, y + o, dy + o, dx + o, r1 - r0, cols, inv_t, masked_safe);
     }
+  });
+}
+
+void logit_rows_f32(const float* x, float* grad, std::size_t rows, std::size_t cols, double scale, double offset,
+                    bool want_sum_z, double* max, double* sum_minus_1, double* sum_z, unsigned char* ok) {
+  for_rows(rows, cols, [&](std::size_t r0, std::size_t r1) {
+    const std::size_t o = r0 * cols;
+    HWY_DYNAMIC_DISPATCH(kernels::LogitRowsF32)
+    (x + o, grad + o, r1 - r0, cols, scale, offset, want_sum_z, max + r0, sum_minus_1 + r0, sum_z + r0, ok + r0);
   });
 }
 

@@ -11,10 +11,12 @@
 #include <cmath>
 #include <limits>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "actlab/error.h"
 #include "actlab/softmax.h"
+#include "kernels.h"
 
 namespace actlab {
 inline namespace v0 {
@@ -101,13 +103,66 @@ double cross_entropy_core(const char* loss, std::span<const T> input, bool input
       if (q[c] != 0) row_loss -= q[c] * lp[c];  // 0·(−inf) counts as 0, as in PyTorch
       qsum += q[c];
     }
+    // p·Σq − q = p·(Σq − q) + q·(p − 1), with p − 1 = expm1(log p): no cancellation
+    // when p rounds to 1 (a confident class keeps its small gradient).
     for (std::size_t c = 0; c < cols; ++c) {
-      g[c] = kept ? static_cast<T>((pr[c] * qsum - q[c]) * scale) : T(0);
+      const double gc = q[c] == 0 ? pr[c] * qsum : pr[c] * (qsum - q[c]) + q[c] * std::expm1(lp[c]);
+      g[c] = kept ? static_cast<T>(gc * scale) : T(0);
     }
     if (reduction == Reduction::kNone) per_sample[r] = static_cast<T>(row_loss);
     total += row_loss;
   }
   return reduce(reduction, total, denom);
+}
+
+// float32 logits without class weights (the training case): one threaded SIMD pass per
+// row writes p·scale − ε/C·scale into grad and returns m and s − 1; the loss and the
+// target's gradient are then exact in double: loss = (1 − ε)(m − z_t) + ε(m − mean z)
+// + log1p(s − 1), and p_t − 1 = −(s − 1)/s when z_t = m (no cancellation), else e_t/s − 1.
+// Rows the SIMD pass leaves (NaN, infinite max) take the generic per-row path.
+double cross_entropy_float_rows(const char* loss, std::span<const float> x, std::span<const std::int64_t> target,
+                                std::size_t rows, std::size_t cols, std::span<float> grad, std::span<float> per_sample,
+                                const CrossEntropyOptions& o, double denom) {
+  check_sizes(loss, grad.size(), x.size(), "grad", "logits");
+  if (o.reduction == Reduction::kNone) check_sizes(loss, per_sample.size(), rows, "per_sample", "rows");
+  const double scale = o.reduction == Reduction::kMean ? (denom == 0 ? kNaN : 1.0 / denom) : 1.0;
+  const double eps = o.label_smoothing;
+  const double uniform = eps / static_cast<double>(cols);
+  std::vector<double> m(rows), sm1(rows), sum_z(rows);
+  std::vector<unsigned char> ok(rows);
+  detail::logit_rows_f32(x.data(), grad.data(), rows, cols, scale, scale * uniform, eps > 0, m.data(), sm1.data(),
+                         sum_z.data(), ok.data());
+  std::vector<double> z, lp, pr;  // the generic path's scratch, for rows that need it
+  double total = 0;
+  for (std::size_t r = 0; r < rows; ++r) {
+    float* g = grad.data() + r * cols;
+    const std::int64_t t64 = target[r];
+    double row_loss = 0;
+    if (t64 == o.ignore_index) {
+      std::fill(g, g + cols, 0.0f);
+    } else if (ok[r] == 0) {
+      z.resize(cols);
+      lp.resize(cols);
+      pr.resize(cols);
+      row_probs(x, r, cols, false, z.data(), lp.data(), pr.data());
+      for (std::size_t c = 0; c < cols; ++c) {
+        const double q = uniform + (c == static_cast<std::size_t>(t64) ? 1 - eps : 0.0);
+        if (q != 0) row_loss -= q * lp[c];
+        g[c] = static_cast<float>((pr[c] - q) * scale);
+      }
+    } else {
+      const auto t = static_cast<std::size_t>(t64);
+      const double zt = x[r * cols + t];
+      const double s = 1 + sm1[r];
+      row_loss = (1 - eps) * (m[r] - zt) + std::log1p(sm1[r]);
+      if (eps > 0) row_loss += eps * (m[r] - sum_z[r] / static_cast<double>(cols));
+      const double pt_minus_1 = zt == m[r] ? -sm1[r] / s : std::exp(zt - m[r]) / s - 1;
+      g[t] = static_cast<float>((pt_minus_1 + eps - uniform) * scale);
+    }
+    if (o.reduction == Reduction::kNone) per_sample[r] = static_cast<float>(row_loss);
+    total += row_loss;
+  }
+  return reduce(o.reduction, total, denom);
 }
 
 template <class T>
@@ -128,6 +183,11 @@ double cross_entropy_impl(std::span<const T> logits, std::span<const std::int64_
                      std::to_string(cols) + ")");
     }
     denom += w(static_cast<std::size_t>(t));
+  }
+  if constexpr (std::is_same_v<T, float>) {
+    if (!from_log_probs && o.weight.empty()) {
+      return cross_entropy_float_rows(loss, logits, target, rows, cols, grad, per_sample, o, denom);
+    }
   }
   const double eps = from_log_probs ? 0.0 : o.label_smoothing;
   return cross_entropy_core(loss, logits, from_log_probs, rows, cols, grad, per_sample, o.reduction, denom,

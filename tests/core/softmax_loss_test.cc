@@ -404,6 +404,72 @@ TEST(Losses, CrossEntropyGradientIsSoftmaxMinusOneHot) {
       cross_entropy(std::span<const float>(logits), std::span<const std::int64_t>(all_ign), 3, std::span<float>(g2))));
 }
 
+// float32 cross-entropy without class weights takes the SIMD row pass; the double
+// overload takes the generic path. Same inputs (every option, awkward rows): the loss
+// within 1e-6 relative and each gradient within a few float roundings of its terms,
+// including a dominant class whose p_t − 1 ≈ −1e−12 must keep its relative accuracy.
+TEST(Losses, Float32CrossEntropyMatchesTheDoublePath) {
+  std::mt19937 rng(31);
+  std::normal_distribution<float> n01(0, 1);
+  for (const std::size_t cols : {1u, 3u, 17u, 100u, 1000u}) {
+    const std::size_t rows = 9;
+    std::vector<float> x(rows * cols);
+    for (auto& v : x) v = n01(rng) * 3.0f;
+    std::vector<std::int64_t> target(rows);
+    for (std::size_t r = 0; r < rows; ++r) target[r] = static_cast<std::int64_t>((r * 7) % cols);
+    target[1] = -100;                                           // ignored
+    x[2 * cols + static_cast<std::size_t>(target[2])] = 40.0f;  // dominant: p_t − 1 ≈ −e^−40·(C−1)
+    if (cols > 1) x[3 * cols + (static_cast<std::size_t>(target[3]) + 1) % cols] = -INFINITY;  // masked logit
+    x[4 * cols] = std::numeric_limits<float>::quiet_NaN();      // a NaN row: the exact path
+    x[5 * cols + static_cast<std::size_t>(target[5])] = 1e30f;  // huge logit
+    const std::vector<double> xd(x.begin(), x.end());
+    for (const double eps : {0.0, 0.1}) {
+      for (const auto red : {Reduction::kMean, Reduction::kSum, Reduction::kNone}) {
+        const CrossEntropyOptions o{{}, -100, eps, red};
+        std::vector<float> g(x.size()), ps(rows);
+        std::vector<double> gd(x.size()), psd(rows);
+        const double lf = cross_entropy(std::span<const float>(x), std::span<const std::int64_t>(target), cols,
+                                        std::span<float>(g), o, std::span<float>(ps));
+        const double ld = cross_entropy(std::span<const double>(xd), std::span<const std::int64_t>(target), cols,
+                                        std::span<double>(gd), o, std::span<double>(psd));
+        const std::string what = "cols=" + std::to_string(cols) + " eps=" + std::to_string(eps);
+        EXPECT_TRUE(std::isnan(lf) && std::isnan(ld)) << what;  // row 4 has a NaN logit
+        for (std::size_t r = 0; r < rows; ++r) {
+          if (red == Reduction::kNone && r != 4) expect_close(psd[r], ps[r], 1e-6, what + " per_sample");
+          for (std::size_t c = 0; c < cols; ++c) {
+            const std::size_t i = r * cols + c;
+            if (r == 4) {
+              EXPECT_TRUE(std::isnan(g[i])) << what;
+              continue;
+            }
+            EXPECT_LE(std::fabs(g[i] - gd[i]), 4 * 0x1p-24 * (std::fabs(gd[i]) + (eps + 1e-30) / static_cast<double>(cols)) + 1e-44)
+                << what << " r=" << r << " c=" << c << " want " << gd[i] << " got " << g[i];
+          }
+        }
+        const auto t2 = static_cast<std::size_t>(target[2]);
+        if (cols > 1 && eps == 0) {
+          EXPECT_LT(g[2 * cols + t2], 0.0f) << what;  // not rounded to 0
+          EXPECT_NEAR(g[2 * cols + t2] / gd[2 * cols + t2], 1.0, 1e-6) << what;
+        }
+      }
+    }
+    // Without the NaN row the loss itself compares.
+    std::vector<std::int64_t> t_ok = target;
+    t_ok[4] = -100;
+    std::vector<float> g(x.size());
+    std::vector<double> gd(x.size());
+    const double lf = cross_entropy(std::span<const float>(x), std::span<const std::int64_t>(t_ok), cols,
+                                    std::span<float>(g), {{}, -100, 0.1, Reduction::kMean});
+    const double ld = cross_entropy(std::span<const double>(xd), std::span<const std::int64_t>(t_ok), cols,
+                                    std::span<double>(gd), {{}, -100, 0.1, Reduction::kMean});
+    if (cols > 1) {
+      EXPECT_TRUE(std::isinf(lf) && std::isinf(ld)) << cols;  // smoothing puts weight on the −inf logit
+    } else {
+      expect_close(ld, lf, 1e-6, "loss cols=1");
+    }
+  }
+}
+
 TEST(Losses, LogitLossesStayFiniteWhereProbabilityLossesBreak) {
   // The seeds' point: BCEWithLogits on x = ±1e4 is exact; BCE(sigmoid(x)) clamps.
   const std::vector<double> x = {1e4, -1e4};

@@ -81,8 +81,15 @@ HWY_INLINE void StoreRow(D d, V<D> v, T* p, std::size_t count) {
 //   3. softmax: y = e·(1/s) with 1/s split in two floats (one more rounding);
 //      log_softmax: y = (z − m) − log1p(s − 1) in double lanes, rounded once.
 // Returns false, having written nothing, for rows the double path must take.
-template <bool kNegate, bool kLogOut>
+// kLogits (the cross-entropy losses): store e like softmax, keep the e = 1 terms apart
+// like log_softmax, and write y = e·(scale/s) − offset.
+enum class RowMode { kSoftmax, kLogSoftmax, kLogits };
+
+template <bool kNegate, RowMode kMode>
 struct FloatLaneRow {
+  static constexpr bool kStoreE = kMode != RowMode::kLogSoftmax;
+  static constexpr bool kSplitOnes = kMode != RowMode::kSoftmax;
+
   using DN = hn::ScalableTag<float>;
   using DH = hn::Half<DN>;
   using DW = hn::Repartition<double, DN>;
@@ -120,7 +127,7 @@ struct FloatLaneRow {
 
   static HWY_INLINE void Accumulate(V<DN> e, Sums* acc) {
     V<DN> add = e;
-    if constexpr (kLogOut) {
+    if constexpr (kSplitOnes) {
       const auto is_one = hn::Eq(e, hn::Set(DN(), 1.0f));
       acc->ones = hn::Add(acc->ones, hn::IfThenElseZero(is_one, hn::Set(DN(), 1.0f)));
       add = hn::IfThenZeroElse(is_one, e);
@@ -135,12 +142,19 @@ struct FloatLaneRow {
     const std::size_t N = hn::Lanes(DN());
     for (std::size_t i = 0; i < whole; i += N) {
       const V<DN> e = Exp<kFast2Sum, kNormal>(Load(xr + i), negm);
-      if constexpr (!kLogOut) hn::StoreU(e, DN(), yr + i);
+      if constexpr (kStoreE) hn::StoreU(e, DN(), yr + i);
       Accumulate(e, acc);
     }
   }
 
-  static bool Run(const float* xr, float* yr, std::size_t cols) {
+  // Row statistics for the caller: m (of z), s − 1.
+  struct Stats {
+    double max = 0;
+    double sum_minus_1 = 0;
+  };
+
+  static bool Run(const float* xr, float* yr, std::size_t cols, double scale = 1.0, double offset = 0.0,
+                  Stats* stats = nullptr) {
     const DN d;
     const std::size_t N = hn::Lanes(d);
     const std::size_t whole = cols - cols % N;
@@ -193,13 +207,15 @@ struct FloatLaneRow {
     if (whole < cols) {  // padded with −inf: those lanes give e = 0
       const auto live = hn::FirstN(d, cols - whole);
       const V<DN> e = Exp<false, false>(LoadTail(xr + whole, cols - whole, kNegate ? kInf : -kInf), negm);
-      if constexpr (!kLogOut) hn::BlendedStore(e, live, d, yr + whole);
+      if constexpr (kStoreE) hn::BlendedStore(e, live, d, yr + whole);
       Accumulate(e, &acc);
     }
     const double sum = hn::GetLane(hn::SumOfLanes(DW(), hn::Add(acc.s0, acc.s1)));
+    const double sum_minus_1 =
+        kSplitOnes ? (static_cast<double>(hn::GetLane(hn::SumOfLanes(d, acc.ones))) - 1.0) + sum : sum - 1.0;
+    if (stats != nullptr) *stats = {static_cast<double>(m), sum_minus_1};
     // 3. outputs
-    if constexpr (kLogOut) {
-      const double sum_minus_1 = (static_cast<double>(hn::GetLane(hn::SumOfLanes(d, acc.ones))) - 1.0) + sum;
+    if constexpr (kMode == RowMode::kLogSoftmax) {
       const DW dw;
       const auto vm = hn::Set(dw, static_cast<double>(m));
       const auto vlog = hn::Set(dw, std::log1p(sum_minus_1));
@@ -213,24 +229,58 @@ struct FloatLaneRow {
         hn::BlendedStore(out(LoadTail(xr + whole, cols - whole, 0.0f)), hn::FirstN(d, cols - whole), d, yr + whole);
       }
     } else {
-      const double inv = 1.0 / sum;
+      const double inv = scale / (1.0 + sum_minus_1);
       const float inv_hi = static_cast<float>(inv);
       const auto vhi = hn::Set(d, inv_hi);
       const auto vlo = hn::Set(d, static_cast<float>(inv - static_cast<double>(inv_hi)));
-      for (i = 0; i < whole; i += N) {
-        const auto e = hn::LoadU(d, yr + i);
-        hn::StoreU(hn::MulAdd(e, vhi, hn::Mul(e, vlo)), d, yr + i);
-      }
+      const auto voff = hn::Set(d, static_cast<float>(offset));
+      const auto out = [&](V<DN> e) {
+        const auto y = hn::MulAdd(e, vhi, hn::Mul(e, vlo));
+        return kMode == RowMode::kLogits ? hn::Sub(y, voff) : y;
+      };
+      for (i = 0; i < whole; i += N) hn::StoreU(out(hn::LoadU(d, yr + i)), d, yr + i);
       if (whole < cols) {
         const auto live = hn::FirstN(d, cols - whole);
-        const auto e = hn::MaskedLoad(live, d, yr + whole);
-        hn::BlendedStore(hn::MulAdd(e, vhi, hn::Mul(e, vlo)), live, d, yr + whole);
+        hn::BlendedStore(out(hn::MaskedLoad(live, d, yr + whole)), live, d, yr + whole);
       }
     }
     return true;
   }
 };
 #endif
+
+// The cross-entropy losses' row pass over float32 logits: grad = p·scale − offset
+// (p = softmax), and per row m, s − 1 and (want_sum_z) Σ z in double; ok[r] = 0 for
+// rows with NaN or an infinite maximum, left untouched for the caller's exact path.
+inline void LogitRowsF32Impl(const float* x, float* grad, std::size_t rows, std::size_t cols, double scale,
+                             double offset, bool want_sum_z, double* max, double* sum_minus_1, double* sum_z,
+                             unsigned char* ok) {
+  for (std::size_t r = 0; r < rows; ++r) {
+    const float* xr = x + r * cols;
+#if HWY_TARGET != HWY_SCALAR
+    using Row = FloatLaneRow<false, RowMode::kLogits>;
+    Row::Stats st;
+    ok[r] = Row::Run(xr, grad + r * cols, cols, scale, offset, &st) ? 1 : 0;
+    max[r] = st.max;
+    sum_minus_1[r] = st.sum_minus_1;
+#else
+    ok[r] = 0;
+    (void)grad;
+    (void)scale;
+    (void)offset;
+    (void)max;
+    (void)sum_minus_1;
+#endif
+    if (want_sum_z) {
+      const hn::ScalableTag<double> d;
+      const std::size_t N = hn::Lanes(d);
+      auto acc = hn::Zero(d);
+      for (std::size_t i = 0; i < cols; i += N)
+        acc = hn::Add(acc, LoadRow(d, xr + i, cols - i < N ? cols - i : N, 0.0));
+      sum_z[r] = hn::GetLane(hn::SumOfLanes(d, acc));
+    }
+  }
+}
 
 template <typename T>
 void SoftmaxRowsImpl(SoftmaxKind kind, const T* x, T* y, std::size_t rows, std::size_t cols, double inv_t,
@@ -250,9 +300,9 @@ void SoftmaxRowsImpl(SoftmaxKind kind, const T* x, T* y, std::size_t rows, std::
     if constexpr (sizeof(T) == sizeof(float)) {
       if (inv_t == 1.0) {
         bool done = false;
-        if (kind == SoftmaxKind::kSoftmax) done = FloatLaneRow<false, false>::Run(xr, yr, cols);
-        if (kind == SoftmaxKind::kSoftmin) done = FloatLaneRow<true, false>::Run(xr, yr, cols);
-        if (kind == SoftmaxKind::kLogSoftmax) done = FloatLaneRow<false, true>::Run(xr, yr, cols);
+        if (kind == SoftmaxKind::kSoftmax) done = FloatLaneRow<false, RowMode::kSoftmax>::Run(xr, yr, cols);
+        if (kind == SoftmaxKind::kSoftmin) done = FloatLaneRow<true, RowMode::kSoftmax>::Run(xr, yr, cols);
+        if (kind == SoftmaxKind::kLogSoftmax) done = FloatLaneRow<false, RowMode::kLogSoftmax>::Run(xr, yr, cols);
         if (done) continue;
       }
     }
