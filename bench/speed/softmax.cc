@@ -5,6 +5,8 @@
 // Shapes (rows × cols): 4096 × 1000 and 256 × 32000, float32. Forward and
 // backward (from y) for softmax and log_softmax; cross-entropy forward plus
 // gradient on class-index targets. Ratio = (faster peer time) / (actlab time).
+// A memcpy row per shape and thread count gives the memory floor of the forward
+// rows (8 bytes per element: read x, write y).
 #include <algorithm>
 #include <cstdio>
 #include <functional>
@@ -167,6 +169,11 @@ int main(int argc, char** argv) {
       }
 #endif
       ops.push_back(ce);
+      // The floor for these shapes: memcpy of the same bytes (read x, write y) with the
+      // same thread count, as the fwd rows move; backward moves 1.5 times as much.
+      const double copy_ns = 8.0 / actlab::bench::copy_bandwidth(n * sizeof(float), threads) * 1e9;
+      std::printf("%s%-14s%s%-4s%s%-11s%s%2d%s%9.3f%s%9s%s%9s%s%7s%s\n", markdown ? "| " : "", "memcpy", sep, "-", sep,
+                  shape.c_str(), sep, threads, sep, copy_ns, sep, "-", sep, "-", sep, "-", markdown ? " |" : "");
       for (const Op& op : ops) {
         const double t = actlab::bench::seconds_per_call(op.ours);
         const double tt = op.torch ? actlab::bench::seconds_per_call(op.torch) : 0.0;

@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "actlab/softmax.h"
+#include "hwy/cache_control.h"
 #include "hwy/highway.h"
 #include "math-inl.h"
 
@@ -79,7 +80,8 @@ HWY_INLINE void StoreRow(D d, V<D> v, T* p, std::size_t count) {
 //      double lanes (a float sum of 32000 terms would cost several ulp), and
 //      log_softmax keeps the terms e = 1 (z = m) apart: s − 1 keeps its digits;
 //   3. softmax: y = e·(1/s) with 1/s split in two floats (one more rounding);
-//      log_softmax: y = (z − m) − log1p(s − 1) in double lanes, rounded once.
+//      log_softmax: y = (z − m) − log1p(s − 1), on float lanes as two-part sums (in
+//      double lanes for rows with −inf entries).
 // Returns false, having written nothing, for rows the double path must take.
 // kLogits (the cross-entropy losses): store e like softmax, keep the e = 1 terms apart
 // like log_softmax, and write y = e·(scale/s) − offset.
@@ -138,12 +140,65 @@ struct FloatLaneRow {
 
   // Pass 2 over the whole vectors of a row.
   template <bool kFast2Sum, bool kNormal>
-  static HWY_INLINE void ExpPass(const float* xr, float* yr, std::size_t whole, V<DN> negm, Sums* acc) {
+  // One cache line of the next row's x and y is prefetched per vector (rows follow one
+  // another in memory): its loads from memory then overlap this row's arithmetic.
+  static HWY_INLINE void ExpPass(const float* xr, float* yr, std::size_t whole, std::size_t cols, V<DN> negm,
+                                 Sums* acc) {
     const std::size_t N = hn::Lanes(DN());
-    for (std::size_t i = 0; i < whole; i += N) {
+    constexpr std::size_t kLine = 64 / sizeof(float);
+    for (std::size_t i = 0, line = 0; i < whole; i += N, line += kLine) {
+      if (line < cols) {
+        hwy::Prefetch(xr + cols + line);
+        hwy::Prefetch(yr + cols + line);
+      }
       const V<DN> e = Exp<kFast2Sum, kNormal>(Load(xr + i), negm);
       if constexpr (kStoreE) hn::StoreU(e, DN(), yr + i);
       Accumulate(e, acc);
+    }
+  }
+
+  // log_softmax's outputs y = (z − m) − log s. Float lanes: z − m = hi + lo exactly and
+  // log s = L_hi + L_lo, y = (hi − L_hi) + (lo − L_lo): about one rounding.
+  template <bool kFast2Sum>
+  static HWY_INLINE void LogOutFloat(const float* xr, float* yr, std::size_t cols, V<DN> negm, double log_s) {
+    const DN d;
+    const std::size_t N = hn::Lanes(d);
+    const std::size_t whole = cols - cols % N;
+    const float l_hi = static_cast<float>(log_s);
+    const auto vlh = hn::Set(d, l_hi);
+    const auto vll = hn::Set(d, static_cast<float>(log_s - static_cast<double>(l_hi)));
+    const auto out = [&](V<DN> z) {
+      V<DN> hi;
+      V<DN> lo;
+      if constexpr (kFast2Sum) {
+        hi = hn::Add(negm, z);
+        lo = hn::Sub(z, hn::Sub(hi, negm));
+      } else {
+        TwoSum<DN>(z, negm, &hi, &lo);
+      }
+      return hn::Add(hn::Sub(hi, vlh), hn::Sub(lo, vll));
+    };
+    for (std::size_t i = 0; i < whole; i += N) hn::StoreU(out(Load(xr + i)), d, yr + i);
+    if (whole < cols) {
+      hn::BlendedStore(out(LoadTail(xr + whole, cols - whole, 0.0f)), hn::FirstN(d, cols - whole), d, yr + whole);
+    }
+  }
+  // The same in double lanes, rounded once (rows with −inf entries).
+  static HWY_INLINE void LogOutDouble(const float* xr, float* yr, std::size_t cols, double m, double log_s) {
+    const DN d;
+    const DW dw;
+    const std::size_t N = hn::Lanes(d);
+    const std::size_t whole = cols - cols % N;
+    const auto vm = hn::Set(dw, m);
+    const auto vlog = hn::Set(dw, log_s);
+    const auto out = [&](V<DN> z) {
+      const auto y0 = hn::Sub(hn::Sub(hn::PromoteTo(dw, hn::LowerHalf(DH(), z)), vm), vlog);
+      const auto y1 = hn::Sub(hn::Sub(hn::PromoteTo(dw, hn::UpperHalf(DH(), z)), vm), vlog);
+      return hn::Combine(d, hn::DemoteTo(DH(), y1), hn::DemoteTo(DH(), y0));
+    };
+    for (std::size_t i = 0; i < whole; i += N) hn::StoreU(out(Load(xr + i)), d, yr + i);
+    if (whole < cols) {
+      hn::BlendedStore(out(LoadTail(xr + whole, cols - whole, 0.0f)), hn::FirstN(d, cols - whole), d, yr + whole);
     }
   }
 
@@ -196,13 +251,13 @@ struct FloatLaneRow {
     const bool normal = static_cast<double>(lowest) - static_cast<double>(m) >= -86.9;
     Sums acc{hn::Zero(DW()), hn::Zero(DW()), hn::Zero(d)};
     if (fast2sum && normal) {
-      ExpPass<true, true>(xr, yr, whole, negm, &acc);
+      ExpPass<true, true>(xr, yr, whole, cols, negm, &acc);
     } else if (fast2sum) {
-      ExpPass<true, false>(xr, yr, whole, negm, &acc);
+      ExpPass<true, false>(xr, yr, whole, cols, negm, &acc);
     } else if (normal) {
-      ExpPass<false, true>(xr, yr, whole, negm, &acc);
+      ExpPass<false, true>(xr, yr, whole, cols, negm, &acc);
     } else {
-      ExpPass<false, false>(xr, yr, whole, negm, &acc);
+      ExpPass<false, false>(xr, yr, whole, cols, negm, &acc);
     }
     if (whole < cols) {  // padded with −inf: those lanes give e = 0
       const auto live = hn::FirstN(d, cols - whole);
@@ -216,17 +271,13 @@ struct FloatLaneRow {
     if (stats != nullptr) *stats = {static_cast<double>(m), sum_minus_1};
     // 3. outputs
     if constexpr (kMode == RowMode::kLogSoftmax) {
-      const DW dw;
-      const auto vm = hn::Set(dw, static_cast<double>(m));
-      const auto vlog = hn::Set(dw, std::log1p(sum_minus_1));
-      const auto out = [&](V<DN> z) {
-        const auto y0 = hn::Sub(hn::Sub(hn::PromoteTo(dw, hn::LowerHalf(DH(), z)), vm), vlog);
-        const auto y1 = hn::Sub(hn::Sub(hn::PromoteTo(dw, hn::UpperHalf(DH(), z)), vm), vlog);
-        return hn::Combine(d, hn::DemoteTo(DH(), y1), hn::DemoteTo(DH(), y0));
-      };
-      for (i = 0; i < whole; i += N) hn::StoreU(out(Load(xr + i)), d, yr + i);
-      if (whole < cols) {
-        hn::BlendedStore(out(LoadTail(xr + whole, cols - whole, 0.0f)), hn::FirstN(d, cols - whole), d, yr + whole);
+      const double log_s = std::log1p(sum_minus_1);
+      if (lowest == -kInf) {  // z − m = −inf: the double lanes give −inf without a NaN low part
+        LogOutDouble(xr, yr, cols, static_cast<double>(m), log_s);
+      } else if (fast2sum) {
+        LogOutFloat<true>(xr, yr, cols, negm, log_s);
+      } else {
+        LogOutFloat<false>(xr, yr, cols, negm, log_s);
       }
     } else {
       const double inv = scale / (1.0 + sum_minus_1);
@@ -418,7 +469,13 @@ struct FloatLaneBackwardRow {
     const auto vhi = hn::Set(d, acc_hi);
     const auto vlo = hn::Set(d, static_cast<float>(acc - static_cast<double>(acc_hi)));
     const auto vscale = hn::Set(d, static_cast<float>(scale));
-    for (std::size_t i = 0; i < whole; i += N) {
+    constexpr std::size_t kLine = 64 / sizeof(float);
+    for (std::size_t i = 0, line = 0; i < whole; i += N, line += kLine) {
+      if (line < cols) {  // the next row, one cache line per vector (see FloatLaneRow::ExpPass)
+        hwy::Prefetch(yr + cols + line);
+        hwy::Prefetch(gr + cols + line);
+        hwy::Prefetch(dr + cols + line);
+      }
       hn::StoreU(Grad(hn::LoadU(d, yr + i), hn::LoadU(d, gr + i), vhi, vlo, vscale), d, dr + i);
     }
     if (whole < cols) {
