@@ -12,6 +12,7 @@
 //   3. the array is split into chunks for the thread pool above kParallelMinElements;
 //   4. each chunk runs a map skeleton: whole vectors, then one buffered tail.
 #include <cstddef>
+#include <cstdint>
 #include <cstring>
 #include <limits>
 #include <string>
@@ -21,6 +22,7 @@
 
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "dispatch.cc"
+#include "hwy/cache_control.h"
 #include "hwy/foreach_target.h"  // IWYU pragma: keep
 #include "hwy/highway.h"
 #include "kernels/activations-inl.h"
@@ -34,6 +36,7 @@ struct Specials {
   double nan;
   double pos_inf;
   double neg_inf;
+  bool stream = false;  // this call's output is larger than the caches: non-temporal stores
 };
 }  // namespace actlab::detail
 #endif
@@ -74,43 +77,63 @@ HWY_INLINE V<D> PatchSpecials(D d, V<D> x, V<D> r, const Specials& s) {
   return hn::IfThenElse(hn::And(inf, hn::Lt(x, hn::Zero(d))), Num(d, s.neg_inf), r);
 }
 
-// y[i] = f(x[i]) computed in lane type D: whole vectors, then the remainder
-// through a stack buffer (one tail path; no masked load may read past the array).
-template <class D, typename T, class F>
-HWY_INLINE void MapUnary(D d, const T* x, T* y, std::size_t n, const Specials& s, F f) {
+// The map skeleton: `vec(i)` computes the whole vector at element i, stored to y + i;
+// `partial(i, count)` does the last count < N elements through a stack buffer (one
+// tail path; no masked load may read past the array). Calls that write more than the
+// caches hold (`stream`, from the array size) use non-temporal stores from the first
+// vector-aligned element on, so the output does not first read y into the cache.
+template <class D, typename T, class Vec, class Partial>
+HWY_INLINE void MapSkeleton(D d, T* y, std::size_t n, bool stream, Vec vec, Partial partial) {
   const std::size_t N = hn::Lanes(d);
   std::size_t i = 0;
-  for (; i + N <= n; i += N) {
-    const V<D> vx = LoadLanes(d, x + i);
-    StoreLanes(d, PatchSpecials(d, vx, f(d, vx), s), y + i);
+  if constexpr (sizeof(hn::TFromD<D>) == sizeof(T)) {  // full-width stores only
+    const auto addr = reinterpret_cast<std::uintptr_t>(y);
+    if (stream && n >= 2 * N && addr % sizeof(T) == 0) {
+      const std::size_t misaligned = addr % (N * sizeof(T)) / sizeof(T);
+      if (misaligned != 0) {
+        partial(0, N - misaligned);
+        i = N - misaligned;
+      }
+      for (; i + N <= n; i += N) hn::Stream(vec(i), d, y + i);
+      if (i < n) partial(i, n - i);
+      hwy::FlushStream();
+      return;
+    }
   }
-  if (i == n) return;
-  alignas(64) T in[hn::MaxLanes(d)] = {};
-  alignas(64) T out[hn::MaxLanes(d)];
-  std::memcpy(in, x + i, (n - i) * sizeof(T));
-  const V<D> vx = LoadLanes(d, in);
-  StoreLanes(d, PatchSpecials(d, vx, f(d, vx), s), out);
-  std::memcpy(y + i, out, (n - i) * sizeof(T));
+  for (; i + N <= n; i += N) StoreLanes(d, vec(i), y + i);
+  if (i < n) partial(i, n - i);
+}
+
+// y[i] = f(x[i]) computed in lane type D.
+template <class D, typename T, class F>
+HWY_INLINE void MapUnary(D d, const T* x, T* y, std::size_t n, const Specials& s, F f) {
+  const auto body = [&](V<D> vx) HWY_ATTR { return PatchSpecials(d, vx, f(d, vx), s); };
+  MapSkeleton(
+      d, y, n, s.stream, [&](std::size_t i) HWY_ATTR { return body(LoadLanes(d, x + i)); },
+      [&](std::size_t i, std::size_t count) HWY_ATTR {
+        alignas(64) T in[hn::MaxLanes(d)] = {};
+        alignas(64) T out[hn::MaxLanes(d)];
+        std::memcpy(in, x + i, count * sizeof(T));
+        StoreLanes(d, body(LoadLanes(d, in)), out);
+        std::memcpy(y + i, out, count * sizeof(T));
+      });
 }
 
 // dx[i] = f'(x[i])·dy[i], with f' from x (or from y: the same skeleton).
 template <class D, typename T, class F>
 HWY_INLINE void MapBackward(D d, const T* x, const T* dy, T* dx, std::size_t n, const Specials& s, F f) {
-  const std::size_t N = hn::Lanes(d);
-  std::size_t i = 0;
-  for (; i + N <= n; i += N) {
-    const V<D> vx = LoadLanes(d, x + i);
-    StoreLanes(d, hn::Mul(PatchSpecials(d, vx, f(d, vx), s), LoadLanes(d, dy + i)), dx + i);
-  }
-  if (i == n) return;
-  alignas(64) T in[hn::MaxLanes(d)] = {};
-  alignas(64) T grad[hn::MaxLanes(d)] = {};
-  alignas(64) T out[hn::MaxLanes(d)];
-  std::memcpy(in, x + i, (n - i) * sizeof(T));
-  std::memcpy(grad, dy + i, (n - i) * sizeof(T));
-  const V<D> vx = LoadLanes(d, in);
-  StoreLanes(d, hn::Mul(PatchSpecials(d, vx, f(d, vx), s), LoadLanes(d, grad)), out);
-  std::memcpy(dx + i, out, (n - i) * sizeof(T));
+  const auto body = [&](V<D> vx, V<D> vg) HWY_ATTR { return hn::Mul(PatchSpecials(d, vx, f(d, vx), s), vg); };
+  MapSkeleton(
+      d, dx, n, s.stream, [&](std::size_t i) HWY_ATTR { return body(LoadLanes(d, x + i), LoadLanes(d, dy + i)); },
+      [&](std::size_t i, std::size_t count) HWY_ATTR {
+        alignas(64) T in[hn::MaxLanes(d)] = {};
+        alignas(64) T grad[hn::MaxLanes(d)] = {};
+        alignas(64) T out[hn::MaxLanes(d)];
+        std::memcpy(in, x + i, count * sizeof(T));
+        std::memcpy(grad, dy + i, count * sizeof(T));
+        StoreLanes(d, body(LoadLanes(d, in), LoadLanes(d, grad)), out);
+        std::memcpy(dx + i, out, count * sizeof(T));
+      });
 }
 
 // Rows say which directions may run natively on float lanes
@@ -156,23 +179,26 @@ HWY_INLINE V<DN> ViaDouble(V<DN> vx, F f) {
   return hn::LoadU(dn, out);
 }
 
-// MapUnary on float lanes, except vectors holding a lane outside `ok`, which go through double.
+// MapUnary on float lanes, except lanes outside `ok`, which go through double. Lane by
+// lane, so a value never depends on which neighbours share its vector (the streaming
+// head and the thread chunks shift that grouping).
 template <class F, class Ok>
 HWY_INLINE void MapUnaryGuarded(const float* x, float* y, std::size_t n, const Specials& s, F f, Ok ok) {
   const DN d;
   const auto body = [&](V<DN> vx) HWY_ATTR {
-    const V<DN> r = hn::AllTrue(d, ok(d, vx)) ? f(d, vx) : ViaDouble(vx, f);
+    const auto fine = ok(d, vx);
+    const V<DN> r = hn::AllTrue(d, fine) ? f(d, vx) : hn::IfThenElse(fine, f(d, vx), ViaDouble(vx, f));
     return PatchSpecials(d, vx, r, s);
   };
-  const std::size_t N = hn::Lanes(d);
-  std::size_t i = 0;
-  for (; i + N <= n; i += N) hn::StoreU(body(hn::LoadU(d, x + i)), d, y + i);
-  if (i == n) return;
-  alignas(64) float in[hn::MaxLanes(d)] = {};
-  alignas(64) float out[hn::MaxLanes(d)];
-  std::memcpy(in, x + i, (n - i) * sizeof(float));
-  hn::StoreU(body(hn::LoadU(d, in)), d, out);
-  std::memcpy(y + i, out, (n - i) * sizeof(float));
+  MapSkeleton(
+      d, y, n, s.stream, [&](std::size_t i) HWY_ATTR { return body(hn::LoadU(d, x + i)); },
+      [&](std::size_t i, std::size_t count) HWY_ATTR {
+        alignas(64) float in[hn::MaxLanes(d)] = {};
+        alignas(64) float out[hn::MaxLanes(d)];
+        std::memcpy(in, x + i, count * sizeof(float));
+        hn::StoreU(body(hn::LoadU(d, in)), d, out);
+        std::memcpy(y + i, out, count * sizeof(float));
+      });
 }
 
 template <class K, typename T>
@@ -363,7 +389,8 @@ Specials specials(Which which, ActId id, const Params& p) {
 // One definition per entry point; the exported kernel is picked by element type.
 template <class T>
 void forward(ActId id, const Params& p, const T* x, T* y, std::size_t n) {
-  const Specials s = specials(Which::kForward, id, p);
+  Specials s = specials(Which::kForward, id, p);
+  s.stream = n * sizeof(T) >= kStreamMinBytes;
   parallel_for(n, [&](std::size_t b, std::size_t e) {
     if constexpr (std::is_same_v<T, float>) {
       HWY_DYNAMIC_DISPATCH(kernels::ForwardF32)(id, p, x + b, y + b, e - b, s);
@@ -375,7 +402,8 @@ void forward(ActId id, const Params& p, const T* x, T* y, std::size_t n) {
 
 template <class T>
 void backward(ActId id, const Params& p, const T* x, const T* dy, T* dx, std::size_t n) {
-  const Specials s = specials(Which::kDerivative, id, p);
+  Specials s = specials(Which::kDerivative, id, p);
+  s.stream = n * sizeof(T) >= kStreamMinBytes;
   parallel_for(n, [&](std::size_t b, std::size_t e) {
     if constexpr (std::is_same_v<T, float>) {
       HWY_DYNAMIC_DISPATCH(kernels::BackwardF32)(id, p, x + b, dy + b, dx + b, e - b, s);
@@ -387,7 +415,8 @@ void backward(ActId id, const Params& p, const T* x, const T* dy, T* dx, std::si
 
 template <class T>
 void backward_from_y(ActId id, const Params& p, const T* y, const T* dy, T* dx, std::size_t n) {
-  const Specials s = specials(Which::kDerivativeFromY, id, p);
+  Specials s = specials(Which::kDerivativeFromY, id, p);
+  s.stream = n * sizeof(T) >= kStreamMinBytes;
   parallel_for(n, [&](std::size_t b, std::size_t e) {
     if constexpr (std::is_same_v<T, float>) {
       HWY_DYNAMIC_DISPATCH(kernels::BackwardFromYF32)(id, p, y + b, dy + b, dx + b, e - b, s);

@@ -14,6 +14,11 @@ namespace actlab::detail {
 /** Arrays shorter than this run on the calling thread (set from bench/speed measurements). */
 inline constexpr std::size_t kParallelMinElements = std::size_t{1} << 16;
 
+/** Element-wise calls writing at least this many bytes store with non-temporal
+ *  (streaming) stores: the output bypasses the caches instead of first being read
+ *  into them. 8 MiB is twice this machine's L2 per core (docs/performance.md). */
+inline constexpr std::size_t kStreamMinBytes = std::size_t{8} << 20;
+
 /** Runs fn(begin, end) over [0, n) on up to num_threads() threads; blocks until done. */
 void parallel_for(std::size_t n, const std::function<void(std::size_t, std::size_t)>& fn);
 
