@@ -66,6 +66,12 @@ double reduce(Reduction r, double sum, double denom) {
   return sum;
 }
 
+// The gradient entry p·Σq − q = p·(Σq − q) + q·(p − 1), with p − 1 = expm1(log p): no
+// cancellation when p rounds to 1 (a confident class keeps its small gradient).
+double probs_minus_coeffs(double p, double log_p, double q, double qsum) {
+  return q == 0 ? p * qsum : p * (qsum - q) + q * std::expm1(log_p);
+}
+
 // Row r's log p and p, in double, into caller-owned scratch of one row each:
 // from the SIMD row kernels for logits, by exp for log-probability inputs.
 template <class T>
@@ -103,11 +109,8 @@ double cross_entropy_core(const char* loss, std::span<const T> input, bool input
       if (q[c] != 0) row_loss -= q[c] * lp[c];  // 0·(−inf) counts as 0, as in PyTorch
       qsum += q[c];
     }
-    // p·Σq − q = p·(Σq − q) + q·(p − 1), with p − 1 = expm1(log p): no cancellation
-    // when p rounds to 1 (a confident class keeps its small gradient).
     for (std::size_t c = 0; c < cols; ++c) {
-      const double gc = q[c] == 0 ? pr[c] * qsum : pr[c] * (qsum - q[c]) + q[c] * std::expm1(lp[c]);
-      g[c] = kept ? static_cast<T>(gc * scale) : T(0);
+      g[c] = kept ? static_cast<T>(probs_minus_coeffs(pr[c], lp[c], q[c], qsum) * scale) : T(0);
     }
     if (reduction == Reduction::kNone) per_sample[r] = static_cast<T>(row_loss);
     total += row_loss;
@@ -148,7 +151,7 @@ double cross_entropy_float_rows(const char* loss, std::span<const float> x, std:
       for (std::size_t c = 0; c < cols; ++c) {
         const double q = uniform + (c == static_cast<std::size_t>(t64) ? 1 - eps : 0.0);
         if (q != 0) row_loss -= q * lp[c];
-        g[c] = static_cast<float>((pr[c] - q) * scale);
+        g[c] = static_cast<float>(probs_minus_coeffs(pr[c], lp[c], q, 1.0) * scale);
       }
     } else {
       const auto t = static_cast<std::size_t>(t64);

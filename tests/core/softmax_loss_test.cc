@@ -15,6 +15,7 @@
 #include "actlab/glu.h"
 #include "actlab/loss.h"
 #include "actlab/softmax.h"
+#include "kernels.h"
 
 namespace actlab {
 namespace {
@@ -145,10 +146,31 @@ TEST(Softmax, Float32Within2UlpOnRandomAndAdversarialRows) {
   std::printf("softmax family float32: worst %.2f ulp\n", worst);
 }
 
+// The float-lane rows run on every SIMD target this binary has (forced, as Highway's
+// own tests do): the partial last vector of a row must neither read nor write the next.
+class FloatRowsOnTarget : public ::testing::TestWithParam<std::int64_t> {
+ protected:
+  void SetUp() override { detail::force_simd_target(GetParam()); }
+  void TearDown() override { detail::force_simd_target(0); }
+};
+
+std::string target_name(const ::testing::TestParamInfo<std::int64_t>& info) {
+  for (const auto& [bit, name] : detail::simd_targets()) {
+    if (bit == info.param) return name;
+  }
+  return "unknown";
+}
+
+std::vector<std::int64_t> all_targets() {
+  std::vector<std::int64_t> bits;
+  for (const auto& [bit, name] : detail::simd_targets()) bits.push_back(bit);
+  return bits;
+}
+
 // float32 rows at temperature 1 run on float lanes (exp with a two-part argument, sums
 // in double lanes): every row length through the vector tail, long rows where a float
 // sum would drift, outputs down into the subnormals, and z − m that rounds in float.
-TEST(Softmax, Float32FloatLanePathWithin2UlpAtEveryLength) {
+TEST_P(FloatRowsOnTarget, SoftmaxFamilyWithin2UlpAtEveryLength) {
   std::mt19937 rng(23);
   std::normal_distribution<float> n01(0, 1);
   std::vector<std::vector<float>> rows;
@@ -191,7 +213,7 @@ TEST(Softmax, Float32FloatLanePathWithin2UlpAtEveryLength) {
 
 // float32 backward (float lanes, row sums in double) against the double kernel on the
 // same float y and dy: within 4 float roundings of the terms it adds, at every length.
-TEST(Softmax, Float32BackwardMatchesTheDoubleKernel) {
+TEST_P(FloatRowsOnTarget, BackwardMatchesTheDoubleKernel) {
   std::mt19937 rng(29);
   std::normal_distribution<float> n01(0, 1);
   std::size_t checked = 0;
@@ -408,7 +430,7 @@ TEST(Losses, CrossEntropyGradientIsSoftmaxMinusOneHot) {
 // overload takes the generic path. Same inputs (every option, awkward rows): the loss
 // within 1e-6 relative and each gradient within a few float roundings of its terms,
 // including a dominant class whose p_t − 1 ≈ −1e−12 must keep its relative accuracy.
-TEST(Losses, Float32CrossEntropyMatchesTheDoublePath) {
+TEST_P(FloatRowsOnTarget, CrossEntropyMatchesTheDoublePath) {
   std::mt19937 rng(31);
   std::normal_distribution<float> n01(0, 1);
   for (const std::size_t cols : {1u, 3u, 17u, 100u, 1000u}) {
@@ -442,7 +464,8 @@ TEST(Losses, Float32CrossEntropyMatchesTheDoublePath) {
               EXPECT_TRUE(std::isnan(g[i])) << what;
               continue;
             }
-            EXPECT_LE(std::fabs(g[i] - gd[i]), 4 * 0x1p-24 * (std::fabs(gd[i]) + (eps + 1e-30) / static_cast<double>(cols)) + 1e-44)
+            EXPECT_LE(std::fabs(g[i] - gd[i]),
+                      4 * 0x1p-24 * (std::fabs(gd[i]) + (eps + 1e-30) / static_cast<double>(cols)) + 1e-44)
                 << what << " r=" << r << " c=" << c << " want " << gd[i] << " got " << g[i];
           }
         }
@@ -586,6 +609,8 @@ TEST(Glu, ForwardMatchesDefinitionAndBackwardMatchesFiniteDifferences) {
   EXPECT_THROW(glu_forward(GluKind::kGlu, std::span<const double>(odd), std::span<double>(y), 3), Error);
   EXPECT_FALSE(glu_kind("nope"));
 }
+
+INSTANTIATE_TEST_SUITE_P(Simd, FloatRowsOnTarget, ::testing::ValuesIn(all_targets()), target_name);
 
 }  // namespace
 }  // namespace actlab

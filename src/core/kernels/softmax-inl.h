@@ -70,6 +70,25 @@ HWY_INLINE void StoreRow(D d, V<D> v, T* p, std::size_t count) {
 }
 
 #if HWY_TARGET != HWY_SCALAR
+// A row's last, partial vector on float lanes goes through a stack buffer: count < N
+// elements, `pad` past them. Highway's MaskedLoad/BlendedStore would read (SSE4, EMU128)
+// and rewrite (SSE4) the lanes past the row, which belong to the next row — another
+// thread's — or lie past the array.
+template <class D>
+HWY_INLINE V<D> LoadPartial(D d, const float* p, std::size_t count, float pad) {
+  alignas(64) float buf[hn::MaxLanes(d)];
+  for (std::size_t i = 0; i < hn::Lanes(d); ++i) buf[i] = i < count ? p[i] : pad;
+  return hn::LoadU(d, buf);
+}
+template <class D>
+HWY_INLINE void StorePartial(D d, V<D> v, float* p, std::size_t count) {
+  alignas(64) float buf[hn::MaxLanes(d)];
+  hn::StoreU(v, d, buf);
+  std::memcpy(p, buf, count * sizeof(float));
+}
+#endif
+
+#if HWY_TARGET != HWY_SCALAR
 // The float32 rows at temperature 1 (the common case) compute on full-width float
 // lanes; everything else takes the double-lane path below. Per row:
 //   1. m = max z and the row's minimum; a NaN anywhere or m = ±inf hands the row to
@@ -103,8 +122,7 @@ struct FloatLaneRow {
   // The last, partial vector: `pad` past the end (before the sign flip).
   static HWY_INLINE V<DN> LoadTail(const float* p, std::size_t count, float pad) {
     const DN d;
-    const auto live = hn::FirstN(d, count);
-    const V<DN> z = hn::IfThenElse(live, hn::MaskedLoad(live, d, p), hn::Set(d, pad));
+    const V<DN> z = LoadPartial(d, p, count, pad);
     return kNegate ? hn::Neg(z) : z;
   }
 
@@ -180,7 +198,7 @@ struct FloatLaneRow {
     };
     for (std::size_t i = 0; i < whole; i += N) hn::StoreU(out(Load(xr + i)), d, yr + i);
     if (whole < cols) {
-      hn::BlendedStore(out(LoadTail(xr + whole, cols - whole, 0.0f)), hn::FirstN(d, cols - whole), d, yr + whole);
+      StorePartial(d, out(LoadTail(xr + whole, cols - whole, 0.0f)), yr + whole, cols - whole);
     }
   }
   // The same in double lanes, rounded once (rows with −inf entries).
@@ -198,7 +216,7 @@ struct FloatLaneRow {
     };
     for (std::size_t i = 0; i < whole; i += N) hn::StoreU(out(Load(xr + i)), d, yr + i);
     if (whole < cols) {
-      hn::BlendedStore(out(LoadTail(xr + whole, cols - whole, 0.0f)), hn::FirstN(d, cols - whole), d, yr + whole);
+      StorePartial(d, out(LoadTail(xr + whole, cols - whole, 0.0f)), yr + whole, cols - whole);
     }
   }
 
@@ -260,9 +278,8 @@ struct FloatLaneRow {
       ExpPass<false, false>(xr, yr, whole, cols, negm, &acc);
     }
     if (whole < cols) {  // padded with −inf: those lanes give e = 0
-      const auto live = hn::FirstN(d, cols - whole);
       const V<DN> e = Exp<false, false>(LoadTail(xr + whole, cols - whole, kNegate ? kInf : -kInf), negm);
-      if constexpr (kStoreE) hn::BlendedStore(e, live, d, yr + whole);
+      if constexpr (kStoreE) StorePartial(d, e, yr + whole, cols - whole);
       Accumulate(e, &acc);
     }
     const double sum = hn::GetLane(hn::SumOfLanes(DW(), hn::Add(acc.s0, acc.s1)));
@@ -286,13 +303,17 @@ struct FloatLaneRow {
       const auto vlo = hn::Set(d, static_cast<float>(inv - static_cast<double>(inv_hi)));
       const auto voff = hn::Set(d, static_cast<float>(offset));
       const auto out = [&](V<DN> e) {
+#if HWY_NATIVE_FMA
         const auto y = hn::MulAdd(e, vhi, hn::Mul(e, vlo));
+#else  // without an FMA, e·hi's rounding error explicitly (Dekker), so y still rounds once
+        const auto p = hn::Mul(e, vhi);
+        const auto y = hn::Add(p, hn::Add(ProductError(d, e, vhi, p), hn::Mul(e, vlo)));
+#endif
         return kMode == RowMode::kLogits ? hn::Sub(y, voff) : y;
       };
       for (i = 0; i < whole; i += N) hn::StoreU(out(hn::LoadU(d, yr + i)), d, yr + i);
       if (whole < cols) {
-        const auto live = hn::FirstN(d, cols - whole);
-        hn::BlendedStore(out(hn::MaskedLoad(live, d, yr + whole)), live, d, yr + whole);
+        StorePartial(d, out(LoadPartial(d, yr + whole, cols - whole, 0.0f)), yr + whole, cols - whole);
       }
     }
     return true;
@@ -454,10 +475,8 @@ struct FloatLaneBackwardRow {
       }
     };
     for (std::size_t i = 0; i < whole; i += N) step(hn::LoadU(d, yr + i), hn::LoadU(d, gr + i));
-    const auto tail = hn::FirstN(d, cols - whole);
     if (whole < cols) {
-      step(hn::IfThenElse(tail, hn::MaskedLoad(tail, d, yr + whole), hn::Set(d, dead)),
-           hn::MaskedLoad(tail, d, gr + whole));
+      step(LoadPartial(d, yr + whole, cols - whole, dead), LoadPartial(d, gr + whole, cols - whole, 0.0f));
     }
     if (!hn::AllFalse(d, nan)) return false;
     if (masked_safe && hn::AllFalse(d, live)) {
@@ -479,8 +498,9 @@ struct FloatLaneBackwardRow {
       hn::StoreU(Grad(hn::LoadU(d, yr + i), hn::LoadU(d, gr + i), vhi, vlo, vscale), d, dr + i);
     }
     if (whole < cols) {
-      const auto vy = hn::IfThenElse(tail, hn::MaskedLoad(tail, d, yr + whole), hn::Set(d, dead));
-      hn::BlendedStore(Grad(vy, hn::MaskedLoad(tail, d, gr + whole), vhi, vlo, vscale), tail, d, dr + whole);
+      const auto vy = LoadPartial(d, yr + whole, cols - whole, dead);
+      StorePartial(d, Grad(vy, LoadPartial(d, gr + whole, cols - whole, 0.0f), vhi, vlo, vscale), dr + whole,
+                   cols - whole);
     }
     return true;
   }
