@@ -39,15 +39,15 @@ struct identity_k {
   static constexpr bool kNativeF32Forward = true;  // exact, or one rounding, in float
   static constexpr bool kNativeF32Backward = true;
   template <class D>
-  static V<D> fwd(D, V<D> x, const Params&) {
+  static HWY_INLINE V<D> fwd(D, V<D> x, const Params&) {
     return x;
   }
   template <class D>
-  static V<D> df(D d, V<D>, const Params&) {
+  static HWY_INLINE V<D> df(D d, V<D>, const Params&) {
     return Num(d, 1.0);
   }
   template <class D>
-  static V<D> df_y(D d, V<D>, const Params&) {
+  static HWY_INLINE V<D> df_y(D d, V<D>, const Params&) {
     return Num(d, 1.0);
   }
 };
@@ -56,15 +56,15 @@ struct step_k {
   static constexpr bool kNativeF32Forward = true;  // exact, or one rounding, in float
   static constexpr bool kNativeF32Backward = true;
   template <class D>
-  static V<D> fwd(D d, V<D> x, const Params&) {
+  static HWY_INLINE V<D> fwd(D d, V<D> x, const Params&) {
     return hn::IfThenElseZero(hn::Ge(x, hn::Zero(d)), Num(d, 1.0));
   }
   template <class D>
-  static V<D> df(D d, V<D>, const Params&) {
+  static HWY_INLINE V<D> df(D d, V<D>, const Params&) {
     return hn::Zero(d);
   }
   template <class D>
-  static V<D> df_y(D d, V<D>, const Params&) {
+  static HWY_INLINE V<D> df_y(D d, V<D>, const Params&) {
     return hn::Zero(d);
   }
 };
@@ -79,15 +79,15 @@ struct relu_k {
   static constexpr bool kNativeF32Forward = true;  // exact, or one rounding, in float
   static constexpr bool kNativeF32Backward = true;
   template <class D>
-  static V<D> fwd(D d, V<D> x, const Params&) {
+  static HWY_INLINE V<D> fwd(D d, V<D> x, const Params&) {
     return hn::IfThenZeroElse(hn::Lt(x, hn::Zero(d)), x);  // keeps −0
   }
   template <class D>
-  static V<D> df(D d, V<D> x, const Params&) {
+  static HWY_INLINE V<D> df(D d, V<D> x, const Params&) {
     return OneIf(d, hn::Gt(x, hn::Zero(d)));
   }
   template <class D>
-  static V<D> df_y(D d, V<D> y, const Params&) {
+  static HWY_INLINE V<D> df_y(D d, V<D> y, const Params&) {
     return OneIf(d, hn::Gt(y, hn::Zero(d)));
   }
 };
@@ -108,15 +108,15 @@ struct relu6_k {
   static constexpr bool kNativeF32Forward = true;  // exact, or one rounding, in float
   static constexpr bool kNativeF32Backward = true;
   template <class D>
-  static V<D> fwd(D d, V<D> x, const Params&) {
+  static HWY_INLINE V<D> fwd(D d, V<D> x, const Params&) {
     return Clamp(d, x, 0.0, 6.0);
   }
   template <class D>
-  static V<D> df(D d, V<D> x, const Params&) {
+  static HWY_INLINE V<D> df(D d, V<D> x, const Params&) {
     return OneInside(d, x, 0.0, 6.0);
   }
   template <class D>
-  static V<D> df_y(D d, V<D> y, const Params&) {
+  static HWY_INLINE V<D> df_y(D d, V<D> y, const Params&) {
     return OneInside(d, y, 0.0, 6.0);
   }
 };
@@ -139,18 +139,18 @@ struct LeakyRow {
   static constexpr bool kNativeF32Forward = true;  // exact, or one rounding, in float
   static constexpr bool kNativeF32Backward = true;
   template <class D>
-  static V<D> fwd(D d, V<D> x, const Params& p) {
+  static HWY_INLINE V<D> fwd(D d, V<D> x, const Params& p) {
     return Leaky(d, x, Slope::of(p));
   }
   template <class D>
-  static V<D> df(D d, V<D> x, const Params& p) {
+  static HWY_INLINE V<D> df(D d, V<D> x, const Params& p) {
     return LeakyDf(d, x, Slope::of(p));
   }
 };
 template <class Slope>
 struct LeakyRowFromY : LeakyRow<Slope> {
   template <class D>
-  static V<D> df_y(D d, V<D> y, const Params& p) {
+  static HWY_INLINE V<D> df_y(D d, V<D> y, const Params& p) {
     return LeakyDf(d, y, Slope::of(p));
   }
 };
@@ -175,15 +175,15 @@ struct hardtanh_k {
            static_cast<double>(static_cast<float>(p[1])) == p[1];
   }
   template <class D>
-  static V<D> fwd(D d, V<D> x, const Params& p) {
+  static HWY_INLINE V<D> fwd(D d, V<D> x, const Params& p) {
     return Clamp(d, x, p[0], p[1]);
   }
   template <class D>
-  static V<D> df(D d, V<D> x, const Params& p) {
+  static HWY_INLINE V<D> df(D d, V<D> x, const Params& p) {
     return OneInside(d, x, p[0], p[1]);
   }
   template <class D>
-  static V<D> df_y(D d, V<D> y, const Params& p) {
+  static HWY_INLINE V<D> df_y(D d, V<D> y, const Params& p) {
     return OneInside(d, y, p[0], p[1]);
   }
 };
@@ -193,16 +193,16 @@ struct hardsigmoid_k {
   static constexpr bool kNativeF32Backward = true;
   // (x + 3)/6 inside; float32 inputs make x + 3 exact in double, so one rounding.
   template <class D>
-  static V<D> fwd(D d, V<D> x, const Params&) {
+  static HWY_INLINE V<D> fwd(D d, V<D> x, const Params&) {
     const V<D> mid = hn::Div(hn::Add(x, Num(d, 3.0)), Num(d, 6.0));
     return hn::IfThenZeroElse(hn::Lt(x, Num(d, -3.0)), hn::IfThenElse(hn::Gt(x, Num(d, 3.0)), Num(d, 1.0), mid));
   }
   template <class D>
-  static V<D> df(D d, V<D> x, const Params&) {
+  static HWY_INLINE V<D> df(D d, V<D> x, const Params&) {
     return hn::Mul(OneInside(d, x, -3.0, 3.0), Num(d, 1.0 / 6.0));
   }
   template <class D>
-  static V<D> df_y(D d, V<D> y, const Params&) {
+  static HWY_INLINE V<D> df_y(D d, V<D> y, const Params&) {
     return hn::Mul(OneInside(d, y, 0.0, 1.0), Num(d, 1.0 / 6.0));
   }
 };
@@ -212,13 +212,13 @@ struct hardswish_k {
   static constexpr bool kNativeF32Backward = false;  // f' has an interior zero: double lanes
   // x·(x + 3)/6 inside: for float32 inputs x·(x + 3) is exact in double.
   template <class D>
-  static V<D> fwd(D d, V<D> x, const Params&) {
+  static HWY_INLINE V<D> fwd(D d, V<D> x, const Params&) {
     const V<D> mid = hn::Div(hn::Mul(x, hn::Add(x, Num(d, 3.0))), Num(d, 6.0));
     const V<D> r = hn::IfThenElse(hn::Le(x, Num(d, 3.0)), mid, x);
     return hn::IfThenElse(hn::Le(x, Num(d, -3.0)), Num(d, -0.0), r);  // PyTorch's x·0 = −0
   }
   template <class D>
-  static V<D> df(D d, V<D> x, const Params&) {
+  static HWY_INLINE V<D> df(D d, V<D> x, const Params&) {
     const V<D> mid = hn::MulAdd(x, Num(d, 1.0 / 3.0), Num(d, 0.5));
     return hn::IfThenZeroElse(hn::Lt(x, Num(d, -3.0)), hn::IfThenElse(hn::Le(x, Num(d, 3.0)), mid, Num(d, 1.0)));
   }
@@ -229,18 +229,18 @@ struct softshrink_k {
   static constexpr bool kNativeF32Backward = true;
   static bool float_exact_params(const Params& p) { return static_cast<double>(static_cast<float>(p[0])) == p[0]; }
   template <class D>
-  static V<D> fwd(D d, V<D> x, const Params& p) {
+  static HWY_INLINE V<D> fwd(D d, V<D> x, const Params& p) {
     const V<D> l = Num(d, p[0]);
     const V<D> r =
         hn::IfThenElse(hn::Gt(x, l), hn::Sub(x, l), hn::IfThenElseZero(hn::Lt(x, hn::Neg(l)), hn::Add(x, l)));
     return r;
   }
   template <class D>
-  static V<D> df(D d, V<D> x, const Params& p) {
+  static HWY_INLINE V<D> df(D d, V<D> x, const Params& p) {
     return OneIf(d, hn::Gt(hn::Abs(x), Num(d, p[0])));
   }
   template <class D>
-  static V<D> df_y(D d, V<D> y, const Params&) {
+  static HWY_INLINE V<D> df_y(D d, V<D> y, const Params&) {
     return OneIf(d, hn::Ne(y, hn::Zero(d)));
   }
 };
@@ -250,15 +250,15 @@ struct hardshrink_k {
   static constexpr bool kNativeF32Backward = true;
   static bool float_exact_params(const Params& p) { return static_cast<double>(static_cast<float>(p[0])) == p[0]; }
   template <class D>
-  static V<D> fwd(D d, V<D> x, const Params& p) {
+  static HWY_INLINE V<D> fwd(D d, V<D> x, const Params& p) {
     return hn::IfThenElseZero(hn::Gt(hn::Abs(x), Num(d, p[0])), x);
   }
   template <class D>
-  static V<D> df(D d, V<D> x, const Params& p) {
+  static HWY_INLINE V<D> df(D d, V<D> x, const Params& p) {
     return OneIf(d, hn::Gt(hn::Abs(x), Num(d, p[0])));
   }
   template <class D>
-  static V<D> df_y(D d, V<D> y, const Params&) {
+  static HWY_INLINE V<D> df_y(D d, V<D> y, const Params&) {
     return OneIf(d, hn::Ne(y, hn::Zero(d)));
   }
 };
@@ -268,11 +268,11 @@ struct threshold_k {
   static constexpr bool kNativeF32Backward = true;
   static bool float_exact_params(const Params& p) { return static_cast<double>(static_cast<float>(p[0])) == p[0]; }
   template <class D>
-  static V<D> fwd(D d, V<D> x, const Params& p) {
+  static HWY_INLINE V<D> fwd(D d, V<D> x, const Params& p) {
     return hn::IfThenElse(hn::Le(x, Num(d, p[0])), Num(d, p[1]), x);
   }
   template <class D>
-  static V<D> df(D d, V<D> x, const Params& p) {
+  static HWY_INLINE V<D> df(D d, V<D> x, const Params& p) {
     return OneIf(d, hn::Gt(x, Num(d, p[0])));
   }
 };
@@ -281,11 +281,11 @@ struct relu_squared_k {
   static constexpr bool kNativeF32Forward = true;  // exact, or one rounding, in float
   static constexpr bool kNativeF32Backward = true;
   template <class D>
-  static V<D> fwd(D d, V<D> x, const Params&) {
+  static HWY_INLINE V<D> fwd(D d, V<D> x, const Params&) {
     return hn::IfThenElseZero(hn::Gt(x, hn::Zero(d)), hn::Mul(x, x));
   }
   template <class D>
-  static V<D> df(D d, V<D> x, const Params&) {
+  static HWY_INLINE V<D> df(D d, V<D> x, const Params&) {
     return hn::IfThenElseZero(hn::Gt(x, hn::Zero(d)), hn::Add(x, x));
   }
 };
@@ -305,15 +305,15 @@ struct elu_k {
   static constexpr bool kNativeF32Backward = true;
   static constexpr bool kTranscendental = true;  // from-y derivative in double
   template <class D>
-  static V<D> fwd(D d, V<D> x, const Params& p) {
+  static HWY_INLINE V<D> fwd(D d, V<D> x, const Params& p) {
     return EluCore(d, x, p[0], 1.0);
   }
   template <class D>
-  static V<D> df(D d, V<D> x, const Params& p) {
+  static HWY_INLINE V<D> df(D d, V<D> x, const Params& p) {
     return hn::IfThenElse(hn::Le(x, hn::Zero(d)), hn::Mul(Num(d, p[0]), ExpNonPositive(d, x)), Num(d, 1.0));
   }
   template <class D>
-  static V<D> df_y(D d, V<D> y, const Params& p) {
+  static HWY_INLINE V<D> df_y(D d, V<D> y, const Params& p) {
     return hn::IfThenElse(hn::Le(y, hn::Zero(d)), hn::Add(y, Num(d, p[0])), Num(d, 1.0));
   }
 };
@@ -323,16 +323,16 @@ struct celu_k {
   static constexpr bool kNativeF32Backward = true;
   static constexpr bool kTranscendental = true;  // from-y derivative in double
   template <class D>
-  static V<D> fwd(D d, V<D> x, const Params& p) {
+  static HWY_INLINE V<D> fwd(D d, V<D> x, const Params& p) {
     return EluCore(d, x, p[0], p[0]);
   }
   template <class D>
-  static V<D> df(D d, V<D> x, const Params& p) {
+  static HWY_INLINE V<D> df(D d, V<D> x, const Params& p) {
     const V<D> e = ExpNonPositive(d, hn::Div(hn::Min(x, hn::Zero(d)), Num(d, p[0])));
     return hn::IfThenElse(hn::Le(x, hn::Zero(d)), e, Num(d, 1.0));
   }
   template <class D>
-  static V<D> df_y(D d, V<D> y, const Params& p) {
+  static HWY_INLINE V<D> df_y(D d, V<D> y, const Params& p) {
     return hn::IfThenElse(hn::Le(y, hn::Zero(d)), hn::Add(hn::Div(y, Num(d, p[0])), Num(d, 1.0)), Num(d, 1.0));
   }
 };
@@ -347,18 +347,18 @@ struct selu_k {
   static constexpr bool kNativeF32Backward = true;
   static constexpr bool kTranscendental = true;  // from-y derivative in double
   template <class D>
-  static V<D> fwd(D d, V<D> x, const Params&) {
+  static HWY_INLINE V<D> fwd(D d, V<D> x, const Params&) {
     const V<D> neg = hn::Mul(Num(d, kSeluScaleAlpha), hn::Expm1(d, hn::Min(x, hn::Zero(d))));
     const V<D> r = hn::IfThenElse(hn::Gt(x, hn::Zero(d)), hn::Mul(x, Num(d, kSeluScale)), neg);
     return hn::IfThenZeroElse(hn::Eq(x, hn::Zero(d)), r);
   }
   template <class D>
-  static V<D> df(D d, V<D> x, const Params&) {
+  static HWY_INLINE V<D> df(D d, V<D> x, const Params&) {
     return hn::IfThenElse(hn::Le(x, hn::Zero(d)), hn::Mul(Num(d, kSeluScaleAlpha), ExpNonPositive(d, x)),
                           Num(d, kSeluScale));
   }
   template <class D>
-  static V<D> df_y(D d, V<D> y, const Params&) {
+  static HWY_INLINE V<D> df_y(D d, V<D> y, const Params&) {
     return hn::IfThenElse(hn::Le(y, hn::Zero(d)), hn::Add(y, Num(d, kSeluScaleAlpha)), Num(d, kSeluScale));
   }
 };
@@ -376,12 +376,12 @@ struct gelu_k {
   // Double lanes in both directions: the 22-term erfc fit loses ~5 ulp in float.
   // x·Φ(x) with Φ from the normal tail on the far side (no 1 + erf cancellation).
   template <class D>
-  static V<D> fwd(D d, V<D> x, const Params&) {
+  static HWY_INLINE V<D> fwd(D d, V<D> x, const Params&) {
     return hn::Mul(x, NormalCdf(d, x, ExpHalfSquareNeg(d, x)));
   }
   // Φ(x) + x·φ(x), φ(x) = exp(−x²/2)/√(2π); both share exp(−x²/2).
   template <class D>
-  static V<D> df(D d, V<D> x, const Params&) {
+  static HWY_INLINE V<D> df(D d, V<D> x, const Params&) {
     const V<D> e = ExpHalfSquareNeg(d, x);
     return NegativeTailZero(d, x, hn::MulAdd(hn::Mul(x, e), Num(d, 0.39894228040143267794), NormalCdf(d, x, e)));
   }
@@ -400,7 +400,7 @@ HWY_INLINE V<D> GatedSigmoid(D d, V<D> x, double khi, double klo = 0.0) {
   const V<D> e0 = hn::Mul(ExpNonPositive(d, hn::Neg(hn::Abs(hi))), correction);
   const V<D> e = hn::IfThenZeroElse(hn::Le(e0, hn::Zero(d)), e0);
   const V<D> num = hn::IfThenElse(neg, hn::Mul(x, e), x);
-  return hn::Div(num, hn::Add(Num(d, 1.0), e));
+  return Quotient(d, num, hn::Add(Num(d, 1.0), e));
 }
 template <class D>
 HWY_INLINE V<D> GatedSigmoidDf(D d, V<D> x, double khi, double klo = 0.0) {
@@ -418,11 +418,11 @@ struct gelu_sigmoid_k {
     return hn::And(hn::Ge(x, Num(d, -47.0)), hn::Le(x, Num(d, 1e37)));  // 1.702·x in [−80, 1.7e37]
   }
   template <class D>
-  static V<D> fwd(D d, V<D> x, const Params&) {
+  static HWY_INLINE V<D> fwd(D d, V<D> x, const Params&) {
     return GatedSigmoid(d, x, kGeluSigmoidKHi, kGeluSigmoidKLo);
   }
   template <class D>
-  static V<D> df(D d, V<D> x, const Params&) {
+  static HWY_INLINE V<D> df(D d, V<D> x, const Params&) {
     return GatedSigmoidDf(d, x, kGeluSigmoidKHi, kGeluSigmoidKLo);
   }
 };
@@ -435,11 +435,11 @@ struct silu_k {
     return hn::Ge(x, Num(d, -80.0));  // e^x stays a normal float
   }
   template <class D>
-  static V<D> fwd(D d, V<D> x, const Params&) {
+  static HWY_INLINE V<D> fwd(D d, V<D> x, const Params&) {
     return GatedSigmoid(d, x, 1.0);
   }
   template <class D>
-  static V<D> df(D d, V<D> x, const Params&) {
+  static HWY_INLINE V<D> df(D d, V<D> x, const Params&) {
     return GatedSigmoidDf(d, x, 1.0);
   }
 };
@@ -455,11 +455,11 @@ struct swish_k {
     return hn::And(hn::Ge(t, Num(d, -80.0)), hn::Le(t, Num(d, 1e37)));
   }
   template <class D>
-  static V<D> fwd(D d, V<D> x, const Params& p) {
+  static HWY_INLINE V<D> fwd(D d, V<D> x, const Params& p) {
     return GatedSigmoid(d, x, p[0]);
   }
   template <class D>
-  static V<D> df(D d, V<D> x, const Params& p) {
+  static HWY_INLINE V<D> df(D d, V<D> x, const Params& p) {
     return GatedSigmoidDf(d, x, p[0]);
   }
 };
@@ -490,14 +490,14 @@ struct gelu_tanh_k {
     *lo = hn::MulAdd(s_lo, Num(d, kTwoSqrt2OverPiHi), *lo);
   }
   template <class D>
-  static V<D> fwd(D d, V<D> x, const Params&) {
+  static HWY_INLINE V<D> fwd(D d, V<D> x, const Params&) {
     V<D> hi, lo;
     two_u(d, x, &hi, &lo);
     return hn::Mul(x, LogisticOf(d, hi, lo).sigma);
   }
   // σ(2u) + x·σ(2u)σ(−2u)·(2u)'; the product is 0 (not 0·inf) where σσ underflows.
   template <class D>
-  static V<D> df(D d, V<D> x, const Params&) {
+  static HWY_INLINE V<D> df(D d, V<D> x, const Params&) {
     V<D> hi, lo;
     two_u(d, x, &hi, &lo);
     const Logistic<D> l = LogisticOf(d, hi, lo);
@@ -533,13 +533,13 @@ struct mish_k {
     *t = hn::IfThenElse(big, hn::Sub(Num(d, 1.0), om_big), t_small);
   }
   template <class D>
-  static V<D> fwd(D d, V<D> x, const Params&) {
+  static HWY_INLINE V<D> fwd(D d, V<D> x, const Params&) {
     V<D> t, om;
     gate(d, x, &t, &om);
     return hn::Mul(x, t);
   }
   template <class D>
-  static V<D> df(D d, V<D> x, const Params&) {
+  static HWY_INLINE V<D> df(D d, V<D> x, const Params&) {
     V<D> t, om;
     gate(d, x, &t, &om);
     const V<D> one_minus_t2 = hn::Mul(om, hn::Sub(Num(d, 2.0), om));
@@ -554,15 +554,15 @@ struct sigmoid_k {
   static constexpr bool kNativeF32Backward = true;
   static constexpr bool kTranscendental = true;  // from-y derivative in double
   template <class D>
-  static V<D> fwd(D d, V<D> x, const Params&) {
+  static HWY_INLINE V<D> fwd(D d, V<D> x, const Params&) {
     return LogisticOf(d, x).sigma;
   }
   template <class D>
-  static V<D> df(D d, V<D> x, const Params&) {
+  static HWY_INLINE V<D> df(D d, V<D> x, const Params&) {
     return LogisticOf(d, x).product;
   }
   template <class D>
-  static V<D> df_y(D d, V<D> y, const Params&) {
+  static HWY_INLINE V<D> df_y(D d, V<D> y, const Params&) {
     return hn::Mul(y, hn::Sub(Num(d, 1.0), y));
   }
 };
@@ -573,16 +573,16 @@ struct log_sigmoid_k {
   static constexpr bool kTranscendental = true;  // from-y derivative in double
   // min(x, 0) − log1p(e^−|x|)
   template <class D>
-  static V<D> fwd(D d, V<D> x, const Params&) {
+  static HWY_INLINE V<D> fwd(D d, V<D> x, const Params&) {
     const V<D> r = hn::Sub(hn::Min(x, hn::Zero(d)), hn::Log1p(d, ExpNonPositive(d, hn::Neg(hn::Abs(x)))));
     return hn::IfThenElse(hn::Eq(r, hn::Zero(d)), Num(d, -0.0), r);  // negative, so −0 where it underflows
   }
   template <class D>
-  static V<D> df(D d, V<D> x, const Params&) {
+  static HWY_INLINE V<D> df(D d, V<D> x, const Params&) {
     return LogisticOf(d, x).sigma_neg;
   }
   template <class D>
-  static V<D> df_y(D d, V<D> y, const Params&) {
+  static HWY_INLINE V<D> df_y(D d, V<D> y, const Params&) {
     return hn::IfThenZeroElse(hn::Eq(y, hn::Zero(d)), hn::Neg(hn::Expm1(d, hn::Min(y, hn::Zero(d)))));  // σ(−x) >= +0
   }
 };
@@ -592,16 +592,16 @@ struct tanh_k {
   static constexpr bool kNativeF32Backward = true;
   static constexpr bool kTranscendental = true;  // from-y derivative in double
   template <class D>
-  static V<D> fwd(D d, V<D> x, const Params&) {
+  static HWY_INLINE V<D> fwd(D d, V<D> x, const Params&) {
     return hn::Tanh(d, x);
   }
   // 1 − tanh²(x) = 4σ(2x)σ(−2x): keeps the tails where 1 − y² is 0.
   template <class D>
-  static V<D> df(D d, V<D> x, const Params&) {
+  static HWY_INLINE V<D> df(D d, V<D> x, const Params&) {
     return hn::Mul(Num(d, 4.0), LogisticOf(d, hn::Add(x, x)).product);
   }
   template <class D>
-  static V<D> df_y(D d, V<D> y, const Params&) {
+  static HWY_INLINE V<D> df_y(D d, V<D> y, const Params&) {
     return hn::Mul(hn::Sub(Num(d, 1.0), y), hn::Add(Num(d, 1.0), y));
   }
 };
@@ -611,12 +611,12 @@ struct softplus_k {
   static constexpr bool kNativeF32Backward = true;
   static constexpr bool kTranscendental = true;  // from-y derivative in double
   template <class D>
-  static V<D> fwd(D d, V<D> x, const Params& p) {
+  static HWY_INLINE V<D> fwd(D d, V<D> x, const Params& p) {
     const V<D> t = hn::Mul(x, Num(d, p[0]));
     return hn::IfThenElse(hn::Gt(t, Num(d, p[1])), x, hn::Div(Softplus(d, t), Num(d, p[0])));
   }
   template <class D>
-  static V<D> df(D d, V<D> x, const Params& p) {
+  static HWY_INLINE V<D> df(D d, V<D> x, const Params& p) {
     const V<D> t = hn::Mul(x, Num(d, p[0]));
     return hn::IfThenElse(hn::Gt(t, Num(d, p[1])), Num(d, 1.0), LogisticOf(d, t).sigma);
   }
@@ -626,11 +626,11 @@ struct softsign_k {
   static constexpr bool kNativeF32Forward = true;    // forward on float lanes (see native_ok);
   static constexpr bool kNativeF32Backward = false;  // f' has an interior zero: double lanes
   template <class D>
-  static V<D> fwd(D d, V<D> x, const Params&) {
+  static HWY_INLINE V<D> fwd(D d, V<D> x, const Params&) {
     return hn::Div(x, hn::Add(Num(d, 1.0), hn::Abs(x)));
   }
   template <class D>
-  static V<D> df(D d, V<D> x, const Params&) {
+  static HWY_INLINE V<D> df(D d, V<D> x, const Params&) {
     const V<D> a = hn::Add(Num(d, 1.0), hn::Abs(x));
     return hn::Div(Num(d, 1.0), hn::Mul(a, a));
   }
@@ -644,14 +644,14 @@ struct squareplus_k {
   }
   // (x + s)/2 for x >= 0; b/(2(s − x)) for x < 0, where x + s would cancel.
   template <class D>
-  static V<D> fwd(D d, V<D> x, const Params& p) {
+  static HWY_INLINE V<D> fwd(D d, V<D> x, const Params& p) {
     const V<D> s = root(d, x, p[0]);
     const V<D> pos = hn::Mul(hn::Add(x, s), Num(d, 0.5));
     const V<D> neg = hn::Div(Num(d, p[0]), hn::Mul(hn::Sub(s, x), Num(d, 2.0)));
     return hn::IfThenElse(hn::Ge(x, hn::Zero(d)), pos, neg);
   }
   template <class D>
-  static V<D> df(D d, V<D> x, const Params& p) {
+  static HWY_INLINE V<D> df(D d, V<D> x, const Params& p) {
     const V<D> s = root(d, x, p[0]);
     const V<D> pos = hn::Mul(hn::Add(Num(d, 1.0), hn::Div(x, s)), Num(d, 0.5));
     const V<D> neg = hn::Div(Num(d, p[0]), hn::Mul(hn::Mul(s, hn::Sub(s, x)), Num(d, 2.0)));
@@ -661,11 +661,11 @@ struct squareplus_k {
 
 struct tanhshrink_k {
   template <class D>
-  static V<D> fwd(D d, V<D> x, const Params&) {
+  static HWY_INLINE V<D> fwd(D d, V<D> x, const Params&) {
     return Tanhshrink(d, x);
   }
   template <class D>
-  static V<D> df(D d, V<D> x, const Params&) {
+  static HWY_INLINE V<D> df(D d, V<D> x, const Params&) {
     const V<D> t = hn::Tanh(d, x);
     return hn::Mul(t, t);
   }

@@ -13,6 +13,10 @@
 #define ACTLAB_SRC_CORE_KERNELS_MATH_INL_H_
 #endif
 
+#include <bit>
+#include <cstddef>
+#include <iterator>
+
 #include "hwy/contrib/math/math-inl.h"
 #include "hwy/highway.h"
 
@@ -50,6 +54,59 @@ HWY_INLINE V<D> ProductError(D d, V<D> a, V<D> b, V<D> p) {
       hn::Add(hn::Add(hn::Add(hn::Sub(hn::Mul(ah, bh), p), hn::Mul(ah, bl)), hn::Mul(al, bh)), hn::Mul(al, bl));
   // The split overflows near the top of the range, where the error term no longer matters.
   return hn::IfThenElseZero(hn::IsFinite(err), err);
+#endif
+}
+
+// p(u) for coefficients in Horner order (highest degree first), by Estrin's scheme:
+// pairs c0 + c1·u, then pairs of those with u², u⁴, … A 22-term Horner chain is 22
+// dependent FMAs (≈ 90 cycles per vector, which out-of-order execution cannot hide);
+// Estrin's depth is about 2·log2(22).
+template <class D, std::size_t N>
+HWY_INLINE V<D> Estrin(D d, V<D> u, const double (&c)[N]) {
+  constexpr std::size_t kPairs = (N + 1) / 2;
+  constexpr std::size_t kLevels = std::bit_width(kPairs - 1);  // ⌈log2 kPairs⌉
+  V<D> t[kPairs];
+#pragma GCC unroll 16
+  for (std::size_t j = 0; j < kPairs; ++j) {
+    const std::size_t k = N - 1 - 2 * j;  // c[k] is the coefficient of u^(2j)
+    t[j] = 2 * j + 1 < N ? hn::MulAdd(Num(d, c[k - 1]), u, Num(d, c[k])) : Num(d, c[k]);
+  }
+  V<D> power = hn::Mul(u, u);
+#pragma GCC unroll 8
+  for (std::size_t level = 0; level < kLevels; ++level) {
+    const std::size_t m = ((kPairs - 1) >> level) + 1;  // terms left at this level
+#pragma GCC unroll 16
+    for (std::size_t j = 0; 2 * j < m; ++j) t[j] = 2 * j + 1 < m ? hn::MulAdd(t[2 * j + 1], power, t[2 * j]) : t[2 * j];
+    if (level + 1 < kLevels) power = hn::Mul(power, power);
+  }
+  return t[0];
+}
+
+// num/den for den of moderate size (|den| in [1e-30, 1e30], as 1 + e^−|x| or a + K are):
+// on AVX-512, whose division occupies a port for 8 (float) or 16 (double) cycles per
+// vector on this project's CPU, a reciprocal estimate (14 bits; for double lanes the
+// float estimate) refined by Newton steps, then one correction of the quotient from its
+// exact FMA residual, q + r·(num − den·q): within a hair of the correctly rounded
+// quotient (the kernels' ulp tests hold it). Elsewhere a true division.
+template <class D>
+HWY_INLINE V<D> Quotient(D d, V<D> num, V<D> den) {
+#if HWY_TARGET <= HWY_AVX3 && HWY_ARCH_X86
+  const V<D> one = Num(d, 1.0);
+  V<D> r;
+  if constexpr (sizeof(hn::TFromD<D>) == sizeof(float)) {
+    r = hn::ApproximateReciprocal(den);
+    r = hn::MulAdd(r, hn::NegMulAdd(den, r, one), r);  // 2^-28
+  } else {
+    const hn::Rebind<float, D> df;
+    r = hn::PromoteTo(d, hn::ApproximateReciprocal(hn::DemoteTo(df, den)));  // 2^-12 (256-bit rcp)
+    r = hn::MulAdd(r, hn::NegMulAdd(den, r, one), r);                      // 2^-24
+    r = hn::MulAdd(r, hn::NegMulAdd(den, r, one), r);                      // 2^-48
+  }
+  const V<D> q = hn::Mul(num, r);
+  // ±0 stays as it is: the correction would turn −0 into +0.
+  return hn::IfThenElse(hn::Eq(q, hn::Zero(d)), q, hn::MulAdd(r, hn::NegMulAdd(den, q, num), q));
+#else
+  return hn::Div(num, den);
 #endif
 }
 
@@ -133,7 +190,7 @@ struct Logistic {
 template <class D>
 HWY_INLINE Logistic<D> LogisticOf(D d, V<D> x) {
   const V<D> e = ExpNonPositive(d, hn::Neg(hn::Abs(x)));
-  const V<D> s = hn::Div(Num(d, 1.0), hn::Add(Num(d, 1.0), e));
+  const V<D> s = Quotient(d, Num(d, 1.0), hn::Add(Num(d, 1.0), e));
   const V<D> es = hn::Mul(e, s);
   const auto neg = hn::Lt(x, hn::Zero(d));
   return {hn::IfThenElse(neg, es, s), hn::IfThenElse(neg, s, es), hn::Mul(es, s)};
@@ -149,7 +206,7 @@ HWY_INLINE Logistic<D> LogisticOf(D d, V<D> hi, V<D> lo) {
   const V<D> e0 = hn::Mul(ExpNonPositive(d, hn::Neg(hn::Abs(hi))), correction);
   // Where exp(−|hi|) is 0, |lo| may exceed 1 and flip the product's sign: keep +0.
   const V<D> e = hn::IfThenZeroElse(hn::Le(e0, hn::Zero(d)), e0);
-  const V<D> s = hn::Div(Num(d, 1.0), hn::Add(Num(d, 1.0), e));
+  const V<D> s = Quotient(d, Num(d, 1.0), hn::Add(Num(d, 1.0), e));
   const V<D> es = hn::Mul(e, s);
   return {hn::IfThenElse(neg, es, s), hn::IfThenElse(neg, s, es), hn::Mul(es, s)};
 }
@@ -192,10 +249,9 @@ HWY_INLINE V<D> ExpHalfSquareNeg(D d, V<D> x) {
 template <class D>
 HWY_INLINE V<D> NormalTailTimes2(D d, V<D> x, V<D> e_half_sq) {
   const V<D> a = hn::Min(hn::Mul(hn::Abs(x), Num(d, 0.70710678118654752440)), Num(d, 27.0));
-  const V<D> u = hn::Div(hn::Sub(a, Num(d, kErfcK)), hn::Add(a, Num(d, kErfcK)));
-  V<D> g = Num(d, kErfcG[0]);
-  for (std::size_t i = 1; i < std::size(kErfcG); ++i) g = hn::MulAdd(g, u, Num(d, kErfcG[i]));
-  return hn::Div(hn::Mul(e_half_sq, g), hn::MulAdd(a, Num(d, 2.0), Num(d, 1.0)));
+  const V<D> u = Quotient(d, hn::Sub(a, Num(d, kErfcK)), hn::Add(a, Num(d, kErfcK)));
+  const V<D> g = Estrin(d, u, kErfcG);
+  return Quotient(d, hn::Mul(e_half_sq, g), hn::MulAdd(a, Num(d, 2.0), Num(d, 1.0)));
 }
 
 // Φ(x), the standard normal CDF, from the tail on the far side of 0:
@@ -210,8 +266,7 @@ HWY_INLINE V<D> NormalCdf(D d, V<D> x, V<D> e_half_sq) {
 template <class D>
 HWY_INLINE V<D> Tanhshrink(D d, V<D> x) {
   const V<D> z = hn::Mul(x, x);
-  V<D> h = Num(d, kTanhshrinkH[0]);
-  for (std::size_t i = 1; i < std::size(kTanhshrinkH); ++i) h = hn::MulAdd(h, z, Num(d, kTanhshrinkH[i]));
+  const V<D> h = Estrin(d, z, kTanhshrinkH);
   const V<D> series = hn::Mul(hn::Mul(z, x), h);
   const V<D> direct = hn::Sub(x, hn::Tanh(d, x));
   const V<D> r = hn::IfThenElse(hn::Le(hn::Abs(x), Num(d, 0.25)), series, direct);
