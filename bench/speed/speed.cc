@@ -2,11 +2,10 @@
 //
 //   actlab_bench_speed [--fn NAME]... [--sizes 4096,262144,16777216] [--threads 1,2] [--markdown]
 //
-// For each row, direction (forward; backward from x), size and thread count it
-// reports ns/element, GB/s, the share of the copy bandwidth measured in the same
-// run, each peer's ns/element where the peer has the function, and the ratio
-// (faster peer time) / (actlab time): above 1 means actlab is faster.
-// Buffers hold x ~ U(-6, 6), where every function does real work.
+// For each row, direction (forward; backward from x; "bwy": backward from y where the row can), size and thread count
+// it reports ns/element, GB/s, the share of the copy bandwidth measured in the same run, each peer's ns/element where
+// the peer has the function, and the ratio (faster peer time) / (actlab time): above 1 means actlab is faster. Buffers
+// hold x ~ U(-6, 6), where every function does real work.
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -300,30 +299,40 @@ int main(int argc, char** argv) {
 #ifdef ACTLAB_HAVE_DNNL
         onednn = dnnl_ops(name, b);
 #endif
-        for (const bool backward : {false, true}) {
+        // fwd; bwd = backward from x; bwy = backward from y (rows that can), whose only
+        // peer is libtorch's sigmoid/tanh backward (it takes y).
+        enum class Dir { kFwd, kBwd, kBwy };
+        for (const Dir dir : {Dir::kFwd, Dir::kBwd, Dir::kBwy}) {
+          if (dir == Dir::kBwy && row.bwd != actlab::BwdFrom::kY) continue;
           const auto ours = [&] {
-            if (backward) {
+            if (dir == Dir::kBwd) {
               act.backward(std::span<const float>(b.x), std::span<const float>(b.dy), std::span<float>(b.dx));
+            } else if (dir == Dir::kBwy) {
+              act.backward_from_y(std::span<const float>(b.y), std::span<const float>(b.dy), std::span<float>(b.dx));
             } else {
               act.forward(std::span<const float>(b.x), std::span<float>(b.y));
             }
           };
+          if (dir == Dir::kBwy) act.forward(std::span<const float>(b.x), std::span<float>(b.y));
           const double t = actlab::bench::seconds_per_call(ours);
-          const double bytes = static_cast<double>(n) * (backward ? 12.0 : 8.0);
-          const auto peer = [&](const PeerOps& p) {
-            const auto& f = backward ? p.bwd : p.fwd;
+          const double bytes = static_cast<double>(n) * (dir == Dir::kFwd ? 8.0 : 12.0);
+          const bool peer_takes_y = name == "sigmoid" || name == "tanh";
+          const auto peer = [&](const PeerOps& p, bool is_torch) {
+            if (dir == Dir::kBwy && !(is_torch && peer_takes_y)) return 0.0;
+            const auto& f = dir == Dir::kFwd ? p.fwd : p.bwd;
             return f ? actlab::bench::seconds_per_call(f) : 0.0;
           };
-          const double tt = peer(torch), td = peer(onednn);
+          const double tt = peer(torch, true), td = peer(onednn, false);
           const double best_peer = (tt > 0 && td > 0) ? std::min(tt, td) : std::max(tt, td);
           const auto ns = [n](double s) { return s > 0 ? s * 1e9 / static_cast<double>(n) : 0.0; };
           char tbuf[32] = "-", dbuf[32] = "-", rbuf[32] = "-";
           if (tt > 0) std::snprintf(tbuf, sizeof tbuf, "%.3f", ns(tt));
           if (td > 0) std::snprintf(dbuf, sizeof dbuf, "%.3f", ns(td));
           if (best_peer > 0) std::snprintf(rbuf, sizeof rbuf, "%.2fx", best_peer / t);
+          const char* dir_name = dir == Dir::kFwd ? "fwd" : dir == Dir::kBwd ? "bwd" : "bwy";
           std::printf("%s%-13s%s%-3s%s%6s%s%2zu%s%9.3f%s%7.1f%s%5.0f%%%s%9s%s%9s%s%7s%s\n", markdown ? "| " : "",
-                      name.c_str(), sep, backward ? "bwd" : "fwd", sep, size_label(n).c_str(), sep, threads, sep, ns(t),
-                      sep, bytes / t / 1e9, sep, 100.0 * (bytes / t) / copy_bw, sep, tbuf, sep, dbuf, sep, rbuf,
+                      name.c_str(), sep, dir_name, sep, size_label(n).c_str(), sep, threads, sep, ns(t), sep,
+                      bytes / t / 1e9, sep, 100.0 * (bytes / t) / copy_bw, sep, tbuf, sep, dbuf, sep, rbuf,
                       markdown ? " |" : "");
           std::fflush(stdout);
         }

@@ -149,11 +149,10 @@ concept HasNativeOk = requires(DN d, V<DN> v, const Params& p) {
   K::native_ok(d, v, p);
 };
 
-// Rows whose float-lane kernels use exp/log (kTranscendental): their from-y
-// derivative runs in double.
+// Rows whose from-y derivative must run in double (kDoubleFromY).
 template <class K>
-concept HasTranscendental = requires {
-  K::kTranscendental;
+concept DoubleFromY = requires {
+  K::kDoubleFromY;
 };
 
 template <class K>
@@ -255,13 +254,14 @@ void Backward(ActId id, const Params& p, const T* x, const T* dy, T* dx, std::si
   }
 }
 
-// Backward from y always computes in double: its formulas subtract a constant
-// from y (y + alpha, 1 − y), which cancels on float lanes near the bound.
+// Backward from y on float lanes where the row's backward is (1 − y, y + α: exact by
+// Sterbenz near the bound, one rounding elsewhere; the kernel tests hold each row to
+// its backward bound), in double where the row says so (kDoubleFromY).
 template <class K, typename T>
 HWY_INLINE void MapDfY(const Params& p, const T* y, const T* dy, T* dx, std::size_t n, const Specials& s) {
   if constexpr (HasDfY<K>) {
     const auto f = [&p](auto dd, auto v) HWY_ATTR { return K::df_y(dd, v, p); };
-    if constexpr (std::is_same_v<T, float> && NativeBackward<K> && !HasTranscendental<K>) {
+    if constexpr (std::is_same_v<T, float> && NativeBackward<K> && !DoubleFromY<K>) {
       if (params_allow_native<K>(p)) return MapBackward(DN(), y, dy, dx, n, s, f);
     }
     MapBackward(DD(), y, dy, dx, n, s, f);
