@@ -353,9 +353,21 @@ struct selu_k {
     return hn::IfThenZeroElse(hn::Eq(x, hn::Zero(d)), r);
   }
   template <class D>
+  // On float lanes below x = −80, scale·α·e^x is one exp of x + ln(scale·α) in two parts:
+  // scale·α times a rounded e^x flushed to 0 near x = −103.97, where the derivative is
+  // still a subnormal float (the accuracy sweep).
   static HWY_INLINE V<D> df(D d, V<D> x, const Params&) {
-    return hn::IfThenElse(hn::Le(x, hn::Zero(d)), hn::Mul(Num(d, kSeluScaleAlpha), ExpNonPositive(d, x)),
-                          Num(d, kSeluScale));
+    V<D> neg = hn::Mul(Num(d, kSeluScaleAlpha), ExpNonPositive(d, x));
+    if constexpr (sizeof(hn::TFromD<D>) == sizeof(float)) {
+      const auto tail = hn::Lt(x, Num(d, -80.0));
+      if (!hn::AllFalse(d, tail)) {
+        V<D> hi;
+        V<D> lo;
+        TwoSum<D>(x, Num(d, 0x1.20e33p-1), &hi, &lo);  // ln(scale·α) = 0.5642…, high part
+        neg = hn::IfThenElse(tail, ExpFloatLanes<false>(d, hi, hn::Add(lo, Num(d, 0x1.53e97ba29cb27p-29))), neg);
+      }
+    }
+    return hn::IfThenElse(hn::Le(x, hn::Zero(d)), neg, Num(d, kSeluScale));
   }
   template <class D>
   static HWY_INLINE V<D> df_y(D d, V<D> y, const Params&) {
@@ -592,10 +604,23 @@ struct tanh_k {
   static HWY_INLINE V<D> fwd(D d, V<D> x, const Params&) {
     return hn::Tanh(d, x);
   }
-  // 1 − tanh²(x) = 4σ(2x)σ(−2x): keeps the tails where 1 − y² is 0.
+  // 1 − tanh²(x) = 4σ(2x)σ(−2x): keeps the tails where 1 − y² is 0. On float lanes,
+  // beyond |x| = 20 (where σ(2x)σ(−2x) = e^(−2|x|) to the last bit), 4·e^(−2|x|) is one
+  // exp of ln4 − 2|x| in two parts: four times a rounded e^(−2|x|) flushed to 0 from
+  // |x| ≈ 51.9, where the derivative is still a subnormal float (the accuracy sweep).
   template <class D>
   static HWY_INLINE V<D> df(D d, V<D> x, const Params&) {
-    return hn::Mul(Num(d, 4.0), LogisticOf(d, hn::Add(x, x)).product);
+    V<D> r = hn::Mul(Num(d, 4.0), LogisticOf(d, hn::Add(x, x)).product);
+    if constexpr (sizeof(hn::TFromD<D>) == sizeof(float)) {
+      const auto tail = hn::Gt(hn::Abs(x), Num(d, 20.0));
+      if (!hn::AllFalse(d, tail)) {
+        V<D> hi;
+        V<D> lo;
+        TwoSum<D>(Num(d, 0x1.62e43p+0), hn::Neg(hn::Add(hn::Abs(x), hn::Abs(x))), &hi, &lo);  // ln4 (float) − 2|x|
+        r = hn::IfThenElse(tail, ExpFloatLanes<false>(d, hi, hn::Add(lo, Num(d, -0x1.05c610ca86c39p-28))), r);
+      }
+    }
+    return r;
   }
   template <class D>
   static HWY_INLINE V<D> df_y(D d, V<D> y, const Params&) {

@@ -1,0 +1,300 @@
+// accuracy.cc — every finite float32 input, for every catalog row, against a double reference.
+//
+//   actlab_bench_accuracy [--fn NAME]... [--stride K] [--markdown] [--write-doc docs/accuracy.md]
+//
+// For each row and direction (forward; backward from x with dy = 1) it evaluates all
+// 2^32 − 2^24 finite float bit patterns (every K-th with --stride K) with actlab's
+// float32 kernels and, when installed, libtorch's and oneDNN's float kernels, and
+// compares each result with actlab's float64 kernel on the same input. That reference
+// is checked against mpmath to 2.2e-16 relative (docs/accuracy.md, first table), a
+// billionth of a float ulp, so "ulp" below is the distance to the exact value in units
+// of the correctly rounded float's ulp. Reported per implementation: the worst error and
+// where it occurs, the share of results that are not the correctly rounded float
+// (error > 0.5 ulp), and tail failures (a zero, or the wrong sign, where the exact value
+// is a nonzero float). Blocks of 2^20 inputs run on all cores (one thread each).
+// --write-doc replaces the text between the sweep markers of that file atomically.
+#include <algorithm>
+#include <atomic>
+#include <bit>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <mutex>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "actlab/actlab.h"
+#include "eltwise_peers.h"
+
+#ifdef ACTLAB_HAVE_TORCH
+#include <ATen/Parallel.h>
+#endif
+#ifdef ACTLAB_HAVE_DNNL
+#include <omp.h>
+#endif
+
+namespace {
+
+using actlab::bench::Buffers;
+using actlab::bench::PeerOps;
+
+constexpr std::size_t kBlock = std::size_t{1} << 20;
+
+// Error statistics of one implementation, one row, one direction.
+struct Stats {
+  double worst = 0;
+  float worst_x = 0;
+  std::uint64_t count = 0;
+  std::uint64_t not_rounded = 0;  // error > 0.5 ulp
+  std::uint64_t tail = 0;         // zero or wrong sign where the exact value is a nonzero float
+  float tail_x = 0;
+
+  void merge(const Stats& o) {
+    if (o.worst > worst || (o.worst == worst && o.worst_x < worst_x && o.worst > 0)) {
+      worst = o.worst;
+      worst_x = o.worst_x;
+    }
+    if (o.tail > 0 && (tail == 0 || o.tail_x < tail_x)) tail_x = o.tail_x;
+    count += o.count;
+    not_rounded += o.not_rounded;
+    tail += o.tail;
+  }
+};
+
+constexpr double kMismatch = 1e300;  // NaN or an infinity against a different value
+
+// 1 / ulp of the float nearest to |ref| (2^-149 below the normal range; FLT_MAX's ulp
+// beyond it), from the exponent bits: no library calls in the sweep's inner loop.
+double inverse_ulp(double ref) {
+  const auto bits = std::bit_cast<std::uint32_t>(std::fabs(static_cast<float>(ref)));
+  const int e = std::min(static_cast<int>(bits >> 23), 254);
+  return std::ldexp(1.0, e == 0 ? 149 : 150 - e);
+}
+
+void account(Stats& s, const float* x, const double* ref, const float* got, std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i) {
+    const double r = ref[i];
+    const float g = got[i];
+    double e = std::fabs(static_cast<double>(g) - r) * inverse_ulp(r);
+    if (std::isnan(e)) {  // NaN somewhere, or ∞ − ∞: equal counts as exact, else as a NaN/inf mismatch
+      const bool same = (std::isnan(r) && std::isnan(g)) || static_cast<double>(g) == r;
+      e = same ? 0.0 : kMismatch;
+    } else if (std::isinf(static_cast<float>(r)) || std::isinf(g)) {
+      e = static_cast<float>(r) == g ? 0.0 : kMismatch;
+    }
+    ++s.count;
+    if (e > 0.5) ++s.not_rounded;
+    if (e > s.worst) {
+      s.worst = e;
+      s.worst_x = x[i];
+    }
+    const float rf = static_cast<float>(r);
+    if (rf != 0 && std::isfinite(rf) && (g == 0 || std::signbit(g) != std::signbit(rf))) {
+      if (s.tail++ == 0) s.tail_x = x[i];
+    }
+  }
+}
+
+enum Impl { kActlab, kTorch, kOnednn, kImpls };
+constexpr const char* kImplName[kImpls] = {"actlab", "libtorch", "oneDNN"};
+
+struct RowResult {
+  std::string name;
+  Stats s[2][kImpls];  // [direction][implementation]
+  bool has[2][kImpls] = {};
+};
+
+// The finite float with the i-th bit pattern of the sweep (NaN/inf patterns skipped by the caller).
+float from_bits(std::uint32_t b) { return std::bit_cast<float>(b); }
+
+RowResult sweep_row(const actlab::Activation& act, const std::string& name, std::uint64_t stride, unsigned workers) {
+  RowResult out;
+  out.name = name;
+  std::mutex mu;
+  std::atomic<std::uint64_t> next{0};
+  const std::uint64_t total = (std::uint64_t{1} << 32) / stride;
+  const auto work = [&] {
+#ifdef ACTLAB_HAVE_DNNL
+    omp_set_num_threads(1);
+#endif
+    Buffers b(kBlock);
+    std::vector<double> xd(kBlock), yd(kBlock), gd(kBlock, 1.0), dxd(kBlock);
+    PeerOps peers[kImpls];
+#ifdef ACTLAB_HAVE_TORCH
+    peers[kTorch] = actlab::bench::torch_ops(name, b);
+#endif
+#ifdef ACTLAB_HAVE_DNNL
+    peers[kOnednn] = actlab::bench::dnnl_ops(name, b);
+#endif
+    RowResult local;
+    std::fill(b.dy.begin(), b.dy.end(), 1.0f);
+    for (;;) {
+      const std::uint64_t first = next.fetch_add(kBlock);
+      if (first >= total) break;
+      std::size_t n = 0;
+      for (std::uint64_t k = first; k < std::min(total, first + kBlock); ++k) {
+        const auto bits = static_cast<std::uint32_t>(k * stride);
+        if ((bits & 0x7f800000u) == 0x7f800000u) continue;  // NaN and ±inf: tested bit-exactly elsewhere
+        b.x[n++] = from_bits(bits);
+      }
+      if (n == 0) continue;
+      for (std::size_t i = n; i < kBlock; ++i) b.x[i] = 0.0f;  // peers run on the whole buffer
+      for (std::size_t i = 0; i < kBlock; ++i) xd[i] = b.x[i];
+      act.forward(std::span<const double>(xd), std::span<double>(yd));
+      act.backward(std::span<const double>(xd), std::span<const double>(gd), std::span<double>(dxd));
+      act.forward(std::span<const float>(b.x), std::span<float>(b.y));
+      act.backward(std::span<const float>(b.x), std::span<const float>(b.dy), std::span<float>(b.dx));
+      account(local.s[0][kActlab], b.x.data(), yd.data(), b.y.data(), n);
+      account(local.s[1][kActlab], b.x.data(), dxd.data(), b.dx.data(), n);
+      local.has[0][kActlab] = local.has[1][kActlab] = true;
+      for (int p = kTorch; p < kImpls; ++p) {
+        if (!peers[p].fwd) continue;
+        peers[p].fwd();
+        account(local.s[0][p], b.x.data(), yd.data(), b.y.data(), n);
+        local.has[0][p] = true;
+        if (peers[p].bwd) {
+          peers[p].bwd();  // libtorch's sigmoid and tanh backward read the y just computed
+          account(local.s[1][p], b.x.data(), dxd.data(), b.dx.data(), n);
+          local.has[1][p] = true;
+        }
+      }
+    }
+    const std::lock_guard<std::mutex> lock(mu);
+    for (int d = 0; d < 2; ++d) {
+      for (int p = 0; p < kImpls; ++p) {
+        out.s[d][p].merge(local.s[d][p]);
+        out.has[d][p] = out.has[d][p] || local.has[d][p];
+      }
+    }
+  };
+  std::vector<std::thread> pool;
+  for (unsigned t = 0; t < workers; ++t) pool.emplace_back(work);
+  for (auto& t : pool) t.join();
+  return out;
+}
+
+std::string fmt_ulp(double e) {
+  char buf[32];
+  if (e >= kMismatch) return "NaN/inf";
+  if (e >= 1e6) {
+    std::snprintf(buf, sizeof buf, "%.2g", e);
+  } else {
+    std::snprintf(buf, sizeof buf, "%.2f", e);
+  }
+  return buf;
+}
+
+std::string table(const std::vector<RowResult>& results, std::uint64_t stride) {
+  std::ostringstream o;
+  o << "| function | dir | impl | max ulp | at x | > 0.5 ulp | tail failures (first x) |\n";
+  o << "|---|---|---|---:|---:|---:|---|\n";
+  for (const auto& r : results) {
+    for (int d = 0; d < 2; ++d) {
+      for (int p = 0; p < kImpls; ++p) {
+        if (!r.has[d][p]) continue;
+        const Stats& s = r.s[d][p];
+        char at[32], share[32], tail[64];
+        std::snprintf(at, sizeof at, "%.9g", static_cast<double>(s.worst_x));
+        std::snprintf(
+            share, sizeof share, "%.3g %%",
+            100.0 * static_cast<double>(s.not_rounded) / static_cast<double>(std::max<std::uint64_t>(s.count, 1)));
+        if (s.tail == 0) {
+          std::snprintf(tail, sizeof tail, "0");
+        } else {
+          std::snprintf(tail, sizeof tail, "%llu (%.6g)", static_cast<unsigned long long>(s.tail),
+                        static_cast<double>(s.tail_x));
+        }
+        o << "| `" << r.name << "` | " << (d == 0 ? "fwd" : "bwd") << " | " << kImplName[p] << " | " << fmt_ulp(s.worst)
+          << " | " << at << " | " << share << " | " << tail << " |\n";
+      }
+    }
+  }
+  o << "\n"
+    << (stride == 1 ? "All" : "Every " + std::to_string(stride) + "th of the") << " finite float32 inputs per row ("
+    << results.size() << " rows).\n";
+  return o.str();
+}
+
+int write_doc(const std::string& path, const std::string& body) {
+  std::ifstream in(path);
+  if (!in) {
+    std::fprintf(stderr, "actlab_bench_accuracy: cannot read %s\n", path.c_str());
+    return 2;
+  }
+  std::stringstream ss;
+  ss << in.rdbuf();
+  const std::string doc = ss.str();
+  const std::string begin = "<!-- sweep:begin -->", end = "<!-- sweep:end -->";
+  const auto b = doc.find(begin), e = doc.find(end);
+  if (b == std::string::npos || e == std::string::npos || e < b) {
+    std::fprintf(stderr, "actlab_bench_accuracy: %s has no %s ... %s markers\n", path.c_str(), begin.c_str(),
+                 end.c_str());
+    return 2;
+  }
+  const std::string updated = doc.substr(0, b + begin.size()) + "\n" + body + doc.substr(e);
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << updated;
+    if (!out.flush()) {
+      std::fprintf(stderr, "actlab_bench_accuracy: cannot write %s\n", tmp.c_str());
+      return 2;
+    }
+  }
+  std::filesystem::rename(tmp, path);
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> only;
+  std::uint64_t stride = 1;
+  std::string doc;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--fn" && i + 1 < argc) {
+      only.emplace_back(argv[++i]);
+    } else if (a == "--stride" && i + 1 < argc) {
+      stride = std::stoull(argv[++i]);
+      if (stride == 0 || stride > (std::uint64_t{1} << 31)) {
+        std::fprintf(stderr, "actlab_bench_accuracy: --stride must be in [1, 2^31]\n");
+        return 2;
+      }
+    } else if (a == "--write-doc" && i + 1 < argc) {
+      doc = argv[++i];
+    } else if (a == "--markdown") {
+      // the table is always markdown; accepted for symmetry with the other benchmarks
+    } else {
+      std::fprintf(stderr, "usage: %s [--fn NAME]... [--stride K] [--markdown] [--write-doc FILE]\n", argv[0]);
+      return 2;
+    }
+  }
+  for (const auto& name : only) {
+    if (actlab::find(name) == nullptr) {
+      std::fprintf(stderr, "actlab_bench_accuracy: unknown activation '%s'\n", name.c_str());
+      return 2;
+    }
+  }
+  actlab::set_num_threads(1);  // the sweep's own workers use the cores
+#ifdef ACTLAB_HAVE_TORCH
+  at::set_num_threads(1);
+#endif
+  const unsigned workers = std::max(1u, std::thread::hardware_concurrency());
+  std::vector<RowResult> results;
+  for (const auto& row : actlab::catalog()) {
+    const std::string name(row.name);
+    if (!only.empty() && std::find(only.begin(), only.end(), name) == only.end()) continue;
+    results.push_back(sweep_row(actlab::Activation(row.id), name, stride, workers));
+    std::fprintf(stderr, "%s done\n", name.c_str());
+  }
+  const std::string t = table(results, stride);
+  std::fputs(t.c_str(), stdout);
+  return doc.empty() ? 0 : write_doc(doc, t);
+}
