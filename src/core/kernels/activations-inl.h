@@ -412,7 +412,7 @@ HWY_INLINE V<D> GatedSigmoid(D d, V<D> x, double khi, double klo = 0.0) {
   const V<D> e0 = hn::Mul(ExpNonPositive(d, hn::Neg(hn::Abs(hi))), correction);
   const V<D> e = hn::IfThenZeroElse(hn::Le(e0, hn::Zero(d)), e0);
   const V<D> num = hn::IfThenElse(neg, hn::Mul(x, e), x);
-  return Quotient(d, num, hn::Add(Num(d, 1.0), e));
+  return hn::Mul(num, OnePlusInverse(d, e));  // 1 + e unrounded: about one ulp less than num/(1 + e)
 }
 template <class D>
 HWY_INLINE V<D> GatedSigmoidDf(D d, V<D> x, double khi, double klo = 0.0) {
