@@ -16,6 +16,7 @@
 
 #include "actlab/actlab.h"
 #include "kernels.h"
+#include "simd_targets.h"
 
 namespace actlab {
 namespace {
@@ -224,18 +225,8 @@ TEST_P(KernelsOnTarget, EveryLengthInPlaceAndOutOfPlace) {
   }
 }
 
-std::string target_name(const ::testing::TestParamInfo<std::int64_t>& info) {
-  for (const auto& [bit, name] : detail::simd_targets()) {
-    if (bit == info.param) return name;
-  }
-  return "unknown";
-}
-
-std::vector<std::int64_t> all_targets() {
-  std::vector<std::int64_t> bits;
-  for (const auto& [bit, name] : detail::simd_targets()) bits.push_back(bit);
-  return bits;
-}
+using testing_targets::all_targets;
+using testing_targets::target_name;
 
 INSTANTIATE_TEST_SUITE_P(Simd, KernelsOnTarget, ::testing::ValuesIn(all_targets()), target_name);
 

@@ -16,6 +16,7 @@
 #include "actlab/loss.h"
 #include "actlab/softmax.h"
 #include "kernels.h"
+#include "simd_targets.h"
 
 namespace actlab {
 namespace {
@@ -30,7 +31,8 @@ double num(const nlohmann::json& v) {
   if (v.is_string()) {
     const std::string s = v.get<std::string>();
     if (s == "nan") return std::numeric_limits<double>::quiet_NaN();
-    return s == "inf" ? INFINITY : -INFINITY;
+    constexpr double kInf = std::numeric_limits<double>::infinity();
+    return s == "inf" ? kInf : -kInf;
   }
   return v.get<double>();
 }
@@ -64,8 +66,9 @@ TEST(Softmax, MatchesPyTorchForwardAndBackward) {
     softmax_forward(*kind, std::span<const double>(x), std::span<double>(y), cols, o);
     const std::string what =
         c["kind"].get<std::string>() + "/" + c["name"].get<std::string>() + " T=" + std::to_string(o.temperature);
-    for (std::size_t i = 0; i < y.size(); ++i)
+    for (std::size_t i = 0; i < y.size(); ++i) {
       expect_close(want[i], y[i], 1e-13, what + " y[" + std::to_string(i) + "]");
+    }
     if (!c["dx"].is_null()) {
       const auto up = nums(c["upstream"]);
       const auto want_dx = nums(c["dx"]);
@@ -84,7 +87,7 @@ TEST(Softmax, MatchesPyTorchForwardAndBackward) {
 std::vector<float> reference_softmax_f(SoftmaxKind kind, const std::vector<float>& x, std::size_t cols, double t) {
   std::vector<float> out(x.size());
   for (std::size_t r = 0; r < x.size() / cols; ++r) {
-    long double m = -INFINITY;
+    long double m = -std::numeric_limits<long double>::infinity();
     const double sign = kind == SoftmaxKind::kSoftmin ? -1 : 1;
     for (std::size_t i = 0; i < cols; ++i) m = std::max<long double>(m, sign * x[r * cols + i]);
     // s − 1 summed without the maxima, so log s = log1p(s − 1) keeps tiny log-probabilities.
@@ -154,18 +157,8 @@ class FloatRowsOnTarget : public ::testing::TestWithParam<std::int64_t> {
   void TearDown() override { detail::force_simd_target(0); }
 };
 
-std::string target_name(const ::testing::TestParamInfo<std::int64_t>& info) {
-  for (const auto& [bit, name] : detail::simd_targets()) {
-    if (bit == info.param) return name;
-  }
-  return "unknown";
-}
-
-std::vector<std::int64_t> all_targets() {
-  std::vector<std::int64_t> bits;
-  for (const auto& [bit, name] : detail::simd_targets()) bits.push_back(bit);
-  return bits;
-}
+using testing_targets::all_targets;
+using testing_targets::target_name;
 
 // float32 rows at temperature 1 run on float lanes (exp with a two-part argument, sums
 // in double lanes): every row length through the vector tail, long rows where a float
@@ -261,7 +254,8 @@ TEST(Softmax, SeedNumbersTemperatureAndMasks) {
   softmax_forward(SoftmaxKind::kSoftmax, std::span<const double>(x), std::span<double>(y), 3, {1e6, false});
   for (const double v : y) EXPECT_NEAR(v, 1.0 / 3, 1e-6);  // T -> inf: uniform
   // A row of −inf: NaN (PyTorch) or zeros with masked_safe, and a zero gradient.
-  const std::vector<double> masked = {-INFINITY, -INFINITY, 1.0, 2.0};
+  constexpr double kInf = std::numeric_limits<double>::infinity();
+  const std::vector<double> masked = {-kInf, -kInf, 1.0, 2.0};
   std::vector<double> out(4), dx(4);
   softmax_forward(SoftmaxKind::kSoftmax, std::span<const double>(masked), std::span<double>(out), 2);
   EXPECT_TRUE(std::isnan(out[0]) && std::isnan(out[1]));
@@ -305,7 +299,7 @@ TEST(Softmax, BackwardMatchesFiniteDifferences) {
 TEST(Softmax, SameBitsForOneAndTwoThreads) {
   std::mt19937 rng(4);
   std::normal_distribution<float> n01(0, 3);
-  std::vector<float> x(512 * 300);
+  std::vector<float> x(std::size_t{512} * 300);
   for (auto& v : x) v = n01(rng);
   std::vector<float> y1(x.size()), y2(x.size());
   const int saved = num_threads();
@@ -367,10 +361,12 @@ TEST(Losses, MatchPyTorch) {
                   : bce_with_logits(std::span<const double>(x), std::span<const double>(t), std::span<double>(grad), o);
     } else {
       const auto t = nums(c["target"]);
-      if (name == "mse_loss")
+      if (name == "mse_loss") {
         value = mse_loss(std::span<const double>(x), std::span<const double>(t), std::span<double>(grad), r);
-      if (name == "l1_loss")
+      }
+      if (name == "l1_loss") {
         value = l1_loss(std::span<const double>(x), std::span<const double>(t), std::span<double>(grad), r);
+      }
       if (name == "huber_loss") {
         value =
             huber_loss(std::span<const double>(x), std::span<const double>(t), std::span<double>(grad), c["delta"], r);
@@ -382,8 +378,9 @@ TEST(Losses, MatchPyTorch) {
     } else {
       expect_close(want_value[0], value, 1e-12, what + " value");
     }
-    for (std::size_t i = 0; i < grad.size(); ++i)
+    for (std::size_t i = 0; i < grad.size(); ++i) {
       expect_close(want_grad[i], grad[i], 1e-12, what + " grad[" + std::to_string(i) + "]");
+    }
     ++cases;
   }
   EXPECT_GE(cases, 24);
@@ -569,7 +566,7 @@ TEST(Losses, BadInputIsAClearError) {
 TEST(Glu, ForwardMatchesDefinitionAndBackwardMatchesFiniteDifferences) {
   std::mt19937 rng(8);
   std::normal_distribution<double> n01(0, 1.5);
-  std::vector<double> x(3 * 8), up(3 * 4);
+  std::vector<double> x(std::size_t{3} * 8), up(std::size_t{3} * 4);
   for (auto& v : x) v = n01(rng);
   for (auto& v : up) v = n01(rng);
   struct Def {

@@ -521,12 +521,10 @@ struct gelu_tanh_k {
 };
 
 struct mish_k {
-  static constexpr bool kNativeF32Forward = true;    // forward on float lanes (see native_ok);
-  static constexpr bool kNativeF32Backward = false;  // f' has an interior zero: double lanes
-  template <class D>
-  static auto native_ok(D d, V<D> x, const Params&) {
-    return hn::Ge(x, Num(d, -80.0));
-  }
+  // Double lanes both ways: on float lanes the forward was 5 ulp at worst (the accuracy
+  // sweep, x = −6.766), beyond any bound worth stating; f' has an interior zero.
+  static constexpr bool kNativeF32Forward = false;
+  static constexpr bool kNativeF32Backward = false;
   // tanh(softplus(x)) = n/(n + 2), n = e^x(e^x + 2); om = 1 − tanh(sp) = 2/(n + 2).
   // For x > 20, with q = e^−x: om = 2q²/(1 + 2q + 2q²).
   template <class D>

@@ -126,17 +126,23 @@ struct FloatLaneRow {
     return kNegate ? hn::Neg(z) : z;
   }
 
-  // e^(z − m) for one vector; kFast2Sum: every |z| <= |m|; kNormal: every z − m >= −87.
+  // z − m = hi + lo exactly: Fast2Sum when every |z| <= |m| (kFast2Sum), else 2Sum.
+  template <bool kFast2Sum>
+  static HWY_INLINE void Shifted(V<DN> z, V<DN> negm, V<DN>* hi, V<DN>* lo) {
+    if constexpr (kFast2Sum) {
+      *hi = hn::Add(negm, z);
+      *lo = hn::Sub(z, hn::Sub(*hi, negm));
+    } else {
+      TwoSum<DN>(z, negm, hi, lo);
+    }
+  }
+
+  // e^(z − m) for one vector; kNormal: every z − m >= −87.
   template <bool kFast2Sum, bool kNormal>
   static HWY_INLINE V<DN> Exp(V<DN> z, V<DN> negm) {
     V<DN> hi;
     V<DN> lo;
-    if constexpr (kFast2Sum) {
-      hi = hn::Add(negm, z);
-      lo = hn::Sub(z, hn::Sub(hi, negm));
-    } else {
-      TwoSum<DN>(z, negm, &hi, &lo);
-    }
+    Shifted<kFast2Sum>(z, negm, &hi, &lo);
     return ExpFloatLanes<kNormal>(DN(), hi, lo);
   }
 
@@ -188,12 +194,7 @@ struct FloatLaneRow {
     const auto out = [&](V<DN> z) {
       V<DN> hi;
       V<DN> lo;
-      if constexpr (kFast2Sum) {
-        hi = hn::Add(negm, z);
-        lo = hn::Sub(z, hn::Sub(hi, negm));
-      } else {
-        TwoSum<DN>(z, negm, &hi, &lo);
-      }
+      Shifted<kFast2Sum>(z, negm, &hi, &lo);
       return hn::Add(hn::Sub(hi, vlh), hn::Sub(lo, vll));
     };
     for (std::size_t i = 0; i < whole; i += N) hn::StoreU(out(Load(xr + i)), d, yr + i);
