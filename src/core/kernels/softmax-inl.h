@@ -1,6 +1,6 @@
 // softmax-inl.h — row-wise softmax, log_softmax and softmin, forward and backward.
 //
-// Contract (float32 rows; measured in tests/core/softmax_test.cc):
+// Contract (float32 rows; measured in tests/core/softmax_loss_test.cc):
 //   within 2 ulp of the correctly rounded value for any finite logits, one
 //   huge logit, many equal logits, −inf entries. float32 rows at temperature 1
 //   compute on float lanes (FloatLaneRow); the rest in double lanes.
