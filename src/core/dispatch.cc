@@ -202,11 +202,11 @@ HWY_INLINE void MapUnaryGuarded(const float* x, float* y, std::size_t n, const S
 
 template <class K, typename T>
 HWY_INLINE void ForwardRow(const Params& p, const T* x, T* y, std::size_t n, const Specials& s) {
-  const auto f = [&p](auto d, auto v) HWY_ATTR { return K::fwd(d, v, p); };
+  const auto f = [p](auto d, auto v) HWY_ATTR { return K::fwd(d, v, p); };
   if constexpr (std::is_same_v<T, float> && NativeForward<K>) {
     if (params_allow_native<K>(p)) {
       if constexpr (HasNativeOk<K>) {
-        MapUnaryGuarded(x, y, n, s, f, [&p](DN d, V<DN> v) HWY_ATTR { return K::native_ok(d, v, p); });
+        MapUnaryGuarded(x, y, n, s, f, [p](DN d, V<DN> v) HWY_ATTR { return K::native_ok(d, v, p); });
       } else {
         MapUnary(DN(), x, y, n, s, f);
       }
@@ -247,7 +247,7 @@ void Backward(ActId id, const Params& p, const T* x, const T* dy, T* dx, std::si
 #define ACTLAB_ACT(id, ...)                                                                             \
   case ActId::id:                                                                                       \
     return BackwardLanes<id##_k, T>(p, [&](auto d) HWY_ATTR {                                           \
-      MapBackward(d, x, dy, dx, n, s, [&p](auto dd, auto v) HWY_ATTR { return id##_k::df(dd, v, p); }); \
+      MapBackward(d, x, dy, dx, n, s, [p](auto dd, auto v) HWY_ATTR { return id##_k::df(dd, v, p); }); \
     });
 #include "actlab/catalog.def"
 #undef ACTLAB_ACT
@@ -260,7 +260,7 @@ void Backward(ActId id, const Params& p, const T* x, const T* dy, T* dx, std::si
 template <class K, typename T>
 HWY_INLINE void MapDfY(const Params& p, const T* y, const T* dy, T* dx, std::size_t n, const Specials& s) {
   if constexpr (HasDfY<K>) {
-    const auto f = [&p](auto dd, auto v) HWY_ATTR { return K::df_y(dd, v, p); };
+    const auto f = [p](auto dd, auto v) HWY_ATTR { return K::df_y(dd, v, p); };
     if constexpr (std::is_same_v<T, float> && NativeBackward<K> && !DoubleFromY<K>) {
       if (params_allow_native<K>(p)) return MapBackward(DN(), y, dy, dx, n, s, f);
     }
