@@ -69,8 +69,7 @@ HWY_INLINE void StoreLanes(DD, V<DD> v, float* p) {
 // The reference's values where x is NaN or ±inf (rare: one test per vector).
 template <class D>
 HWY_INLINE V<D> PatchSpecials(D d, V<D> x, V<D> r, const Specials& s) {
-  const auto nonfinite = hn::Not(hn::IsFinite(x));
-  if (HWY_LIKELY(hn::AllFalse(d, nonfinite))) return r;
+  if (HWY_LIKELY(!AnyNonFinite(d, x))) return r;
   r = hn::IfThenElse(hn::IsNaN(x), Num(d, s.nan), r);
   const auto inf = hn::IsInf(x);
   r = hn::IfThenElse(hn::And(inf, hn::Gt(x, hn::Zero(d))), Num(d, s.pos_inf), r);
@@ -244,9 +243,9 @@ void Forward(ActId id, const Params& p, const T* x, T* y, std::size_t n, const S
 template <typename T>
 void Backward(ActId id, const Params& p, const T* x, const T* dy, T* dx, std::size_t n, const Specials& s) {
   switch (id) {
-#define ACTLAB_ACT(id, ...)                                                                             \
-  case ActId::id:                                                                                       \
-    return BackwardLanes<id##_k, T>(p, [&](auto d) HWY_ATTR {                                           \
+#define ACTLAB_ACT(id, ...)                                                                            \
+  case ActId::id:                                                                                      \
+    return BackwardLanes<id##_k, T>(p, [&](auto d) HWY_ATTR {                                          \
       MapBackward(d, x, dy, dx, n, s, [p](auto dd, auto v) HWY_ATTR { return id##_k::df(dd, v, p); }); \
     });
 #include "actlab/catalog.def"

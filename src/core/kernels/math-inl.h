@@ -16,6 +16,7 @@
 #include <bit>
 #include <cstddef>
 #include <iterator>
+#include <type_traits>
 
 #include "hwy/contrib/math/math-inl.h"
 #include "hwy/highway.h"
@@ -155,6 +156,10 @@ HWY_INLINE V<D> ExpFloatLanes(D d, V<D> hi, V<D> lo) {
   const V<D> s = hn::Add(one, r1);
   const V<D> err = hn::Add(hn::Sub(one, s), r1);
   const V<D> p = hn::Add(s, hn::Add(err, hn::MulAdd(hn::Mul(r, r), q, c)));
+#if HWY_TARGET <= HWY_AVX3 && HWY_ARCH_X86
+  // AVX-512 scales by 2^n in one instruction, rounding once into the subnormal range.
+  if constexpr (std::is_same_v<V<D>, hn::Vec512<float>>) return V<D>{_mm512_scalef_ps(p.raw, n.raw)};
+#endif
   if constexpr (kNormalOnly) {
     return hn::Mul(p, hn::BitCast(d, hn::ShiftLeft<23>(hn::BitCast(di, k))));
   } else {
@@ -165,6 +170,17 @@ HWY_INLINE V<D> ExpFloatLanes(D d, V<D> hi, V<D> lo) {
     const V<D> s2 = hn::BitCast(d, hn::ShiftLeft<23>(hn::Add(hn::Sub(ni, half), bias)));
     return hn::Mul(hn::Mul(p, s1), s2);
   }
+}
+
+// True when some lane of x is NaN or ±inf: one classification and one mask test on AVX-512
+// (Highway's IsFinite adds a mask inversion, and AllFalse of its Not another).
+template <class D>
+HWY_INLINE bool AnyNonFinite(D d, V<D> x) {
+#if HWY_TARGET <= HWY_AVX3 && HWY_ARCH_X86
+  if constexpr (std::is_same_v<V<D>, hn::Vec512<float>>) return _mm512_fpclass_ps_mask(x.raw, 0x99) != 0;
+  if constexpr (std::is_same_v<V<D>, hn::Vec512<double>>) return _mm512_fpclass_pd_mask(x.raw, 0x99) != 0;
+#endif
+  return !hn::AllTrue(d, hn::IsFinite(x));
 }
 
 // hi + lo = a + b exactly (Knuth's 2Sum: no condition on the magnitudes).
@@ -180,11 +196,20 @@ HWY_INLINE void TwoSum(V<D> a, V<D> b, V<D>* hi, V<D>* lo) {
 // 1/(1 + e) for e in [0, 1] without the rounding of 1 + e: that rounding alone costs up to
 // one ulp of a result just below 1 (the accuracy sweep's worst sigmoid error). With
 // 1 + e = h + l exactly (Fast2Sum), 1/(h + l) = q − q²·l to far below an ulp.
+// On AVX-512 float lanes: r = rcp14(h) (2^-14), t = 1 − (h + l)·r, 1/(h + l) = r·(1 + t)
+// to 2^-28 before the final rounding (0.56 ulp), with no division and no second rounding.
 template <class D>
 HWY_INLINE V<D> OnePlusInverse(D d, V<D> e) {
   const V<D> one = Num(d, 1.0);
   const V<D> h = hn::Add(one, e);
   const V<D> l = hn::Add(hn::Sub(one, h), e);
+#if HWY_TARGET <= HWY_AVX3 && HWY_ARCH_X86
+  if constexpr (sizeof(hn::TFromD<D>) == sizeof(float)) {
+    const V<D> r = hn::ApproximateReciprocal(h);
+    const V<D> t = hn::NegMulAdd(l, r, hn::NegMulAdd(h, r, one));
+    return hn::MulAdd(r, t, r);
+  }
+#endif
   const V<D> q = Quotient(d, one, h);
   return hn::NegMulAdd(hn::Mul(q, q), l, q);
 }
