@@ -612,7 +612,11 @@ struct tanh_k {
   static constexpr bool kNativeF32Backward = true;
   template <class D>
   static HWY_INLINE V<D> fwd(D d, V<D> x, const Params&) {
-    return hn::Tanh(d, x);
+    if constexpr (sizeof(hn::TFromD<D>) == sizeof(float)) {
+      return TanhFloatLanes(d, x);  // ~1 ulp; Highway's Tanh measured 2.72 in float
+    } else {
+      return hn::Tanh(d, x);
+    }
   }
   // 1 − tanh²(x) = 4σ(2x)σ(−2x): keeps the tails where 1 − y² is 0. On float lanes,
   // beyond |x| = 20 (where σ(2x)σ(−2x) = e^(−2|x|) to the last bit), 4·e^(−2|x|) is one

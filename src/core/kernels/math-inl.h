@@ -304,6 +304,23 @@ HWY_INLINE V<D> NormalCdf(D d, V<D> x, V<D> e_half_sq) {
   return hn::IfThenElse(hn::Lt(x, hn::Zero(d)), half_q, hn::Sub(Num(d, 1.0), half_q));
 }
 
+// tanh on float lanes, within about an ulp (docs/accuracy.md has the sweep):
+//   |x| < 0.75: x + x³·p(x²), p from tools/coeffs/gen_coeffs.py (kTanhfP, 0.15 half-ulp);
+//   beyond: 1 − 2e/(1 + e), e = e^(−2|x|) (2|x| exact; the argument stops at −40, where
+//   the result has long been 1), 1 + e unrounded (OnePlusInverse), 1 − 2e·q one FMA.
+// Both halves are computed on |x|; the sign of x is put back last, so tanh(−0) = −0.
+template <class D>
+HWY_INLINE V<D> TanhFloatLanes(D d, V<D> x) {
+  const V<D> ax = hn::Abs(x);
+  const V<D> s = hn::Mul(ax, ax);
+  V<D> p = Num(d, kTanhfP[0]);
+  for (std::size_t i = 1; i < std::size(kTanhfP); ++i) p = hn::MulAdd(p, s, Num(d, kTanhfP[i]));
+  const V<D> small = hn::MulAdd(hn::Mul(ax, s), p, ax);
+  const V<D> e = ExpFloatLanes<true>(d, hn::Max(hn::Neg(hn::Add(ax, ax)), Num(d, -40.0)), hn::Zero(d));
+  const V<D> big = hn::NegMulAdd(hn::Add(e, e), OnePlusInverse(d, e), Num(d, 1.0));
+  return hn::CopySignToAbs(hn::IfThenElse(hn::Lt(ax, Num(d, kTanhfLimit)), small, big), x);
+}
+
 // x − tanh x: its series x³·h(x²) near 0 (no cancellation), x − tanh x beyond.
 template <class D>
 HWY_INLINE V<D> Tanhshrink(D d, V<D> x) {
