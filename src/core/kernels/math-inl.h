@@ -111,6 +111,21 @@ HWY_INLINE V<D> Quotient(D d, V<D> num, V<D> den) {
 #endif
 }
 
+// a/c for a constant c (the 6 of the hard* rows) without a division where the target has
+// an FMA: q = a·(1/c), then one correction from the exact residual a − c·q; within an ulp
+// of the correctly rounded quotient (the kernel tests hold it), ±0 kept as it is.
+template <class D>
+HWY_INLINE V<D> DivideByConstant(D d, V<D> a, double c) {
+#if HWY_NATIVE_FMA
+  const V<D> inv = Num(d, 1.0 / c);
+  const V<D> q = hn::Mul(a, inv);
+  const V<D> r = hn::NegMulAdd(q, Num(d, c), a);
+  return hn::IfThenElse(hn::Eq(q, hn::Zero(d)), q, hn::MulAdd(r, inv, q));
+#else
+  return hn::Div(a, Num(d, c));
+#endif
+}
+
 // e^x for x <= 0, with arguments below -800 clamped (the result is 0 there),
 // so Highway's Exp is only ever called inside its valid range.
 template <class D>
