@@ -597,7 +597,7 @@ struct log_sigmoid_k {
   // min(x, 0) − log1p(e^−|x|)
   template <class D>
   static HWY_INLINE V<D> fwd(D d, V<D> x, const Params&) {
-    const V<D> r = hn::Sub(hn::Min(x, hn::Zero(d)), hn::Log1p(d, ExpNonPositive(d, hn::Neg(hn::Abs(x)))));
+    const V<D> r = hn::Sub(hn::Min(x, hn::Zero(d)), Log1pExpNeg(d, x));
     return hn::IfThenElse(hn::Eq(r, hn::Zero(d)), Num(d, -0.0), r);  // negative, so −0 where it underflows
   }
   template <class D>

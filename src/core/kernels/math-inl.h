@@ -144,10 +144,21 @@ HWY_INLINE V<D> ExpNonPositive(D d, V<D> x) {
 // subnormal results (every float hi in [−104, 0] against long double:
 // tools/coeffs/expf_sweep.cc). Without kNormalOnly, hi < −104 (also −inf, where lo
 // may be NaN) gives +0, the correctly rounded value; NaN in hi also gives +0, so
-// callers screen NaN first.
+// callers screen NaN first. Built from the two pieces below (ExpFloatLanesParts, ScaleByPow2),
+// which callers that want e unrounded, as hi + lo, use directly.
+
+// The parts of ExpFloatLanes: e^(hi + lo) = (head + tail)·2^n before scaling, head the
+// rounded e^r, tail its rounding error (the polynomial's own error aside), and the scale.
+template <class D>
+struct ExpParts {
+  V<D> head;
+  V<D> tail;
+  V<D> n;  // n as a float
+  V<D> k;  // the rounding constant plus n: n + 127 in the low bits
+};
+
 template <bool kNormalOnly, class D>
-HWY_INLINE V<D> ExpFloatLanes(D d, V<D> hi, V<D> lo) {
-  const hn::RebindToSigned<D> di;
+HWY_INLINE ExpParts<D> ExpFloatLanesParts(D d, V<D> hi, V<D> lo) {
   V<D> h = hi;
   V<D> l = lo;
   if constexpr (!kNormalOnly) {
@@ -165,26 +176,40 @@ HWY_INLINE V<D> ExpFloatLanes(D d, V<D> hi, V<D> lo) {
   const V<D> r = hn::Add(r1, c);
   V<D> q = Num(d, kExpfQ[0]);
   for (std::size_t i = 1; i < std::size(kExpfQ); ++i) q = hn::MulAdd(q, r, Num(d, kExpfQ[i]));
-  // p = (1 + r1) + (c + r²·q), with 1 + r1 kept exactly as s + err (Fast2Sum): one
+  // e^r = (1 + r1) + (c + r²·q), with 1 + r1 kept exactly as s + err (Fast2Sum): one
   // rounding of size 1/2 ulp at the end instead of two (0.81 ulp worst, was 1.08).
   const V<D> one = Num(d, 1.0);
   const V<D> s = hn::Add(one, r1);
-  const V<D> err = hn::Add(hn::Sub(one, s), r1);
-  const V<D> p = hn::Add(s, hn::Add(err, hn::MulAdd(hn::Mul(r, r), q, c)));
+  const V<D> rest = hn::Add(hn::Add(hn::Sub(one, s), r1), hn::MulAdd(hn::Mul(r, r), q, c));
+  const V<D> head = hn::Add(s, rest);
+  return {head, hn::Add(hn::Sub(s, head), rest), n, k};  // the tail by Fast2Sum (|s| > |rest|)
+}
+
+// v·2^n for the n of ExpFloatLanesParts: one factor (kNormalOnly) or two, 2^⌊n/2⌋·2^⌈n/2⌉,
+// so results down to the smallest subnormal round once; AVX-512's scalef does either in one
+// instruction.
+template <bool kNormalOnly, class D>
+HWY_INLINE V<D> ScaleByPow2(D d, V<D> v, const ExpParts<D>& e) {
 #if HWY_TARGET <= HWY_AVX3 && HWY_ARCH_X86
-  // AVX-512 scales by 2^n in one instruction, rounding once into the subnormal range.
-  if constexpr (std::is_same_v<V<D>, hn::Vec512<float>>) return V<D>{_mm512_scalef_ps(p.raw, n.raw)};
+  if constexpr (std::is_same_v<V<D>, hn::Vec512<float>>) return V<D>{_mm512_scalef_ps(v.raw, e.n.raw)};
 #endif
+  const hn::RebindToSigned<D> di;
   if constexpr (kNormalOnly) {
-    return hn::Mul(p, hn::BitCast(d, hn::ShiftLeft<23>(hn::BitCast(di, k))));
+    return hn::Mul(v, hn::BitCast(d, hn::ShiftLeft<23>(hn::BitCast(di, e.k))));
   } else {
-    const auto ni = hn::Sub(hn::BitCast(di, k), hn::BitCast(di, magic));  // n
-    const auto half = hn::ShiftRight<1>(ni);                              // ⌊n/2⌋
+    const auto ni = hn::Sub(hn::BitCast(di, e.k), hn::BitCast(di, Num(d, 12583039.0)));  // n
+    const auto half = hn::ShiftRight<1>(ni);                                             // ⌊n/2⌋
     const auto bias = hn::Set(di, 127);
     const V<D> s1 = hn::BitCast(d, hn::ShiftLeft<23>(hn::Add(half, bias)));
     const V<D> s2 = hn::BitCast(d, hn::ShiftLeft<23>(hn::Add(hn::Sub(ni, half), bias)));
-    return hn::Mul(hn::Mul(p, s1), s2);
+    return hn::Mul(hn::Mul(v, s1), s2);
   }
+}
+
+template <bool kNormalOnly, class D>
+HWY_INLINE V<D> ExpFloatLanes(D d, V<D> hi, V<D> lo) {
+  const ExpParts<D> e = ExpFloatLanesParts<kNormalOnly>(d, hi, lo);
+  return ScaleByPow2<kNormalOnly>(d, e.head, e);
 }
 
 // True when some lane of x is NaN or ±inf: one classification and one mask test on AVX-512
@@ -283,10 +308,48 @@ HWY_INLINE void MulSplit(D d, V<D> x, double khi, double klo, V<D>* hi, V<D>* lo
   *lo = hn::MulAdd(x, Num(d, kl), ProductError(d, x, Num(d, kh), *hi));
 }
 
+// log1p(e^−|t|), the shared part of softplus and log_sigmoid. Double lanes: Highway's
+// Exp and Log1p. Float lanes (Highway's pair measured 2.7 ulp in softplus), about an ulp:
+//   e = e^−|t| in two parts (ExpFloatLanesParts, subnormal results included); 1 + e = h + l;
+//   h in [1, 2]: m = h, or h/2 above √2 (k = 1); f = m − 1 exact (Sterbenz);
+//   log1p f = f + f²·(−1/2 + f·p(f)), p from tools/coeffs/gen_coeffs.py (kLog1pfP);
+//   log(h + l) = (f + k·ln2_hi) + (f²·(…) + l/h + k·ln2_lo), where f + k·ln2_hi is exact
+//   (both multiples of 2^−24 below 1). For e < 2^−24, h = 1 and the result is l = e.
+template <class D>
+HWY_INLINE V<D> Log1pExpNeg(D d, V<D> t) {
+  if constexpr (sizeof(hn::TFromD<D>) == sizeof(float)) {
+    const V<D> one = Num(d, 1.0);
+    // e = e_hi + e_lo unrounded: a rounded e would cost up to 1.2 ulp of a result one
+    // binade below it (0.25 < e < 0.5 gives log1p e < 0.25).
+    const ExpParts<D> parts = ExpFloatLanesParts<false>(d, hn::Neg(hn::Abs(t)), hn::Zero(d));
+    const V<D> e_hi = ScaleByPow2<false>(d, parts.head, parts);
+    const V<D> e_lo = ScaleByPow2<false>(d, parts.tail, parts);
+    const V<D> h = hn::Add(one, e_hi);
+    const V<D> l = hn::Add(hn::Add(hn::Sub(one, h), e_hi), e_lo);
+    const auto upper = hn::Gt(h, Num(d, 1.41421353816986083984375));  // float(√2), below √2
+    const V<D> f = hn::Sub(hn::IfThenElse(upper, hn::Mul(h, Num(d, 0.5)), h), one);
+    V<D> p = Num(d, kLog1pfP[0]);
+    for (std::size_t i = 1; i < std::size(kLog1pfP); ++i) p = hn::MulAdd(p, f, Num(d, kLog1pfP[i]));
+    const V<D> r = hn::MulAdd(f, p, Num(d, -0.5));
+#if HWY_TARGET <= HWY_AVX3 && HWY_ARCH_X86
+    V<D> inv = hn::ApproximateReciprocal(h);                 // 2^-14
+    inv = hn::MulAdd(inv, hn::NegMulAdd(h, inv, one), inv);  // 2^-28: l/h is below 2^-24 of the result
+    const V<D> l_over_h = hn::Mul(l, inv);
+#else
+    const V<D> l_over_h = hn::Div(l, h);
+#endif
+    const V<D> small =
+        hn::MulAdd(hn::Mul(f, f), r, hn::Add(l_over_h, hn::IfThenElseZero(upper, Num(d, -0x1.05c610ca86c39p-29))));
+    return hn::Add(hn::Add(f, hn::IfThenElseZero(upper, Num(d, 0x1.62e43p-1))), small);
+  } else {
+    return hn::Log1p(d, ExpNonPositive(d, hn::Neg(hn::Abs(t))));
+  }
+}
+
 // log(1 + e^t) = max(t, 0) + log1p(e^−|t|): no overflow, no cancellation.
 template <class D>
 HWY_INLINE V<D> Softplus(D d, V<D> t) {
-  return hn::Add(hn::Max(t, hn::Zero(d)), hn::Log1p(d, ExpNonPositive(d, hn::Neg(hn::Abs(t)))));
+  return hn::Add(hn::Max(t, hn::Zero(d)), Log1pExpNeg(d, t));
 }
 
 // exp(−x²/2) with x² split into hi + lo by an FMA, so the rounding of x²
