@@ -411,23 +411,27 @@ HWY_INLINE V<D> GatedSigmoid(D d, V<D> x, double khi, double klo = 0.0) {
   V<D> hi, lo;
   MulSplit(d, x, khi, klo, &hi, &lo);
   const auto neg = hn::Lt(hi, hn::Zero(d));
-  V<D> e;
   if constexpr (sizeof(hn::TFromD<D>) == sizeof(float)) {
     // Float lanes run only where the row's native_ok holds, hi >= −80: e^(−|hi| ∓ lo) is
-    // one exp of the two-part argument and a normal float. Beyond hi = 87, σ rounds to 1
-    // whatever e is, so the argument is clamped there (e stays normal, no garbage), its
-    // low part dropped (it may be far above an ulp of −87).
+    // one exp of the two-part argument and a normal float, kept unrounded as e + e_lo (the
+    // exp's head and tail, as in LogisticOf). Beyond hi = 87, σ rounds to 1 whatever e is,
+    // so the argument is clamped there (e stays normal, no garbage), its low part dropped
+    // (it may be far above an ulp of −87).
     const V<D> a = hn::Neg(hn::Abs(hi));
     const auto far = hn::Lt(a, Num(d, -87.0));
-    e = ExpFloatLanes<true>(d, hn::IfThenElse(far, Num(d, -87.0), a),
-                            hn::IfThenZeroElse(far, hn::IfThenElse(neg, lo, hn::Neg(lo))));
+    const ExpParts<D> parts = ExpFloatLanesParts<true>(d, hn::IfThenElse(far, Num(d, -87.0), a),
+                                                       hn::IfThenZeroElse(far, hn::IfThenElse(neg, lo, hn::Neg(lo))));
+    const V<D> e = ScaleByPow2<true>(d, parts.head, parts);
+    const V<D> e_lo = ScaleByPow2<true>(d, parts.tail, parts);
+    const V<D> num = hn::IfThenElse(neg, hn::MulAdd(x, e, hn::Mul(x, e_lo)), x);
+    return hn::Mul(num, OnePlusInverse<true>(d, e, e_lo));
   } else {
     const V<D> correction = hn::IfThenElse(neg, hn::Add(Num(d, 1.0), lo), hn::Sub(Num(d, 1.0), lo));
     const V<D> e0 = hn::Mul(ExpNonPositive(d, hn::Neg(hn::Abs(hi))), correction);
-    e = hn::IfThenZeroElse(hn::Le(e0, hn::Zero(d)), e0);
+    const V<D> e = hn::IfThenZeroElse(hn::Le(e0, hn::Zero(d)), e0);
+    const V<D> num = hn::IfThenElse(neg, hn::Mul(x, e), x);
+    return hn::Mul(num, OnePlusInverse(d, e));  // 1 + e unrounded: about one ulp less than num/(1 + e)
   }
-  const V<D> num = hn::IfThenElse(neg, hn::Mul(x, e), x);
-  return hn::Mul(num, OnePlusInverse(d, e));  // 1 + e unrounded: about one ulp less than num/(1 + e)
 }
 template <class D>
 HWY_INLINE V<D> GatedSigmoidDf(D d, V<D> x, double khi, double klo = 0.0) {
