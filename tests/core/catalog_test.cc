@@ -36,8 +36,8 @@ TEST(Catalog, EveryRowIsComplete) {
     EXPECT_GT(row.note.size(), 10u) << "the note documents kinks and semantics";
     EXPECT_NE(row.props, 0u) << "properties";
     EXPECT_GE(row.f32_ulp_forward, 1.0) << "accuracy bound";
-    // 4: the float-lane x·σ(kx) rows as the exhaustive sweep measured them (docs/accuracy.md).
-    EXPECT_LE(row.f32_ulp_forward, 4.0) << "accuracy bound";
+    // The contract: at most 2 ulp forward, 4 backward (docs/accuracy.md has the sweep).
+    EXPECT_LE(row.f32_ulp_forward, 2.0) << "accuracy bound";
     EXPECT_GE(row.f32_ulp_backward, 1.0) << "accuracy bound";
     EXPECT_LE(row.f32_ulp_backward, 4.0) << "accuracy bound";
     EXPECT_TRUE(std::all_of(row.name.begin(), row.name.end(),

@@ -407,16 +407,14 @@ struct gelu_k {
 // x·σ(t) = x/(1 + e) for t >= 0 and (x·e)/(1 + e) for t < 0, e = exp(−|t|):
 // one division and one rounding fewer than x·(e·(1/(1 + e))).
 template <class D>
-HWY_INLINE V<D> GatedSigmoid(D d, V<D> x, double khi, double klo = 0.0) {
-  V<D> hi, lo;
-  MulSplit(d, x, khi, klo, &hi, &lo);
+HWY_INLINE V<D> GatedSigmoidOf(D d, V<D> x, V<D> hi, V<D> lo) {
   const auto neg = hn::Lt(hi, hn::Zero(d));
   if constexpr (sizeof(hn::TFromD<D>) == sizeof(float)) {
-    // Float lanes run only where the row's native_ok holds, hi >= −80: e^(−|hi| ∓ lo) is
+    // Float lanes run only where the row's native_ok holds, t >= −80: e^(−|hi| ∓ lo) is
     // one exp of the two-part argument and a normal float, kept unrounded as e + e_lo (the
-    // exp's head and tail, as in LogisticOf). Beyond hi = 87, σ rounds to 1 whatever e is,
-    // so the argument is clamped there (e stays normal, no garbage), its low part dropped
-    // (it may be far above an ulp of −87).
+    // exp's head and tail). Beyond t = 87, σ rounds to 1 whatever e is, so the argument
+    // is clamped there (e stays normal, no garbage), its low part dropped (it may be far
+    // above an ulp of −87).
     const V<D> a = hn::Neg(hn::Abs(hi));
     const auto far = hn::Lt(a, Num(d, -87.0));
     const ExpParts<D> parts = ExpFloatLanesParts<true>(d, hn::IfThenElse(far, Num(d, -87.0), a),
@@ -432,6 +430,12 @@ HWY_INLINE V<D> GatedSigmoid(D d, V<D> x, double khi, double klo = 0.0) {
     const V<D> num = hn::IfThenElse(neg, hn::Mul(x, e), x);
     return hn::Mul(num, OnePlusInverse(d, e));  // 1 + e unrounded: about one ulp less than num/(1 + e)
   }
+}
+template <class D>
+HWY_INLINE V<D> GatedSigmoid(D d, V<D> x, double khi, double klo = 0.0) {
+  V<D> hi, lo;
+  MulSplit(d, x, khi, klo, &hi, &lo);
+  return GatedSigmoidOf(d, x, hi, lo);
 }
 template <class D>
 HWY_INLINE V<D> GatedSigmoidDf(D d, V<D> x, double khi, double klo = 0.0) {
@@ -524,7 +528,7 @@ struct gelu_tanh_k {
   static HWY_INLINE V<D> fwd(D d, V<D> x, const Params&) {
     V<D> hi, lo;
     two_u(d, x, &hi, &lo);
-    return hn::Mul(x, LogisticOf(d, hi, lo).sigma);
+    return GatedSigmoidOf(d, x, hi, lo);
   }
   // σ(2u) + x·σ(2u)σ(−2u)·(2u)'; the product is 0 (not 0·inf) where σσ underflows.
   template <class D>
