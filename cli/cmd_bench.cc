@@ -48,9 +48,10 @@ void add_bench(CLI::App& app) {
     const bool progress = !o->json && isatty(STDERR_FILENO) != 0;
     nlohmann::json rows = nlohmann::json::array();
     if (!o->json) {
-      fmt::print("{} float32 elements, {} thread(s); copy bandwidth {:.1f} GB/s\n", n, num_threads(), copy_bw / 1e9);
-      fmt::print("{:<14} {:>10} {:>8} {:>7}   {:>10} {:>8} {:>7}\n", "activation", "fwd ns/el", "GB/s", "%copy",
-                 "bwd ns/el", "GB/s", "%copy");
+      fmt::print("{} float32 elements, {} thread(s), {}; copy bandwidth {:.1f} GB/s\n", n, num_threads(), simd_target(),
+                 copy_bw / 1e9);
+      fmt::print("{:<14} {:>10} {:>8} {:>7}   {:>10} {:>8} {:>7}   {:>10} {:>7}\n", "activation", "fwd ns/el", "GB/s",
+                 "%copy", "bwd ns/el", "GB/s", "%copy", "bwy ns/el", "%copy");
     }
     for (const auto& row : catalog()) {
       if (!o->only.empty() && std::find(o->only.begin(), o->only.end(), row.name) == o->only.end()) continue;
@@ -60,30 +61,51 @@ void add_bench(CLI::App& app) {
           bench::seconds_per_call([&] { act.forward(std::span<const float>(x), std::span<float>(y)); }, 5, 1e-3);
       const double tb = bench::seconds_per_call(
           [&] { act.backward(std::span<const float>(x), std::span<const float>(dy), std::span<float>(dx)); }, 5, 1e-3);
+      // Backward from y (what a training engine runs for rows that can: no x kept), 12 bytes per element.
+      const bool from_y = row.bwd == BwdFrom::kY;
+      double ty = 0;
+      if (from_y) {
+        act.forward(std::span<const float>(x), std::span<float>(y));
+        ty = bench::seconds_per_call(
+            [&] { act.backward_from_y(std::span<const float>(y), std::span<const float>(dy), std::span<float>(dx)); },
+            5, 1e-3);
+      }
       const double nf = static_cast<double>(n);
       const double gf = 8.0 * nf / tf, gb = 12.0 * nf / tb;
+      const double gy = from_y ? 12.0 * nf / ty : 0.0;
       if (o->json) {
-        rows.push_back({{"name", row.name},
-                        {"forward_ns_per_element", tf * 1e9 / nf},
-                        {"forward_gb_per_s", gf / 1e9},
-                        {"forward_copy_share", gf / copy_bw},
-                        {"backward_ns_per_element", tb * 1e9 / nf},
-                        {"backward_gb_per_s", gb / 1e9},
-                        {"backward_copy_share", gb / copy_bw}});
+        nlohmann::json r = {{"name", row.name},
+                            {"forward_ns_per_element", tf * 1e9 / nf},
+                            {"forward_gb_per_s", gf / 1e9},
+                            {"forward_copy_share", gf / copy_bw},
+                            {"backward_ns_per_element", tb * 1e9 / nf},
+                            {"backward_gb_per_s", gb / 1e9},
+                            {"backward_copy_share", gb / copy_bw},
+                            {"backward_from_y_ns_per_element", nullptr},
+                            {"backward_from_y_copy_share", nullptr}};
+        if (from_y) {
+          r["backward_from_y_ns_per_element"] = ty * 1e9 / nf;
+          r["backward_from_y_copy_share"] = gy / copy_bw;
+        }
+        rows.push_back(std::move(r));
       } else {
         if (progress) fmt::print(stderr, "\r{:<20}\r", "");
-        fmt::print("{:<14} {:>10.3f} {:>8.1f} {:>6.0f}%   {:>10.3f} {:>8.1f} {:>6.0f}%\n", row.name, tf * 1e9 / nf,
-                   gf / 1e9, 100 * gf / copy_bw, tb * 1e9 / nf, gb / 1e9, 100 * gb / copy_bw);
+        const std::string bwy = from_y ? fmt::format("{:>10.3f} {:>6.0f}%", ty * 1e9 / nf, 100 * gy / copy_bw)
+                                       : fmt::format("{:>10} {:>7}", "-", "-");
+        fmt::print("{:<14} {:>10.3f} {:>8.1f} {:>6.0f}%   {:>10.3f} {:>8.1f} {:>6.0f}%   {}\n", row.name, tf * 1e9 / nf,
+                   gf / 1e9, 100 * gf / copy_bw, tb * 1e9 / nf, gb / 1e9, 100 * gb / copy_bw, bwy);
       }
     }
     if (o->json) {
       print_json({{"elements", n},
                   {"threads", num_threads()},
-                  {"simd_target", "dispatched at run time"},
+                  {"simd_target", simd_target()},
                   {"copy_gb_per_s", copy_bw / 1e9},
                   {"activations", rows}});
     } else {
-      fmt::print("\nForward moves 8 bytes per element, backward 12; %copy compares with memcpy's bytes/s.\n");
+      fmt::print(
+          "\nForward moves 8 bytes per element, backward 12 (bwy: backward from the output y, for the rows that\n"
+          "can); %copy compares with memcpy's bytes/s.\n");
     }
   });
 }

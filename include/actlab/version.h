@@ -1,4 +1,4 @@
-// actlab/version.h — the library version, as a number and as text.
+// actlab/version.h — the library version, as a number and as text, and the SIMD target in use.
 #ifndef ACTLAB_VERSION_H_
 #define ACTLAB_VERSION_H_
 
@@ -11,6 +11,8 @@ inline namespace v0 {
 inline constexpr const char* kVersionString = "0.1.0";
 /** The version the library was built as (may differ from the header's if mixed). */
 const char* version() noexcept;
+/** The SIMD target the kernels run on, chosen for this CPU at run time ("AVX3", "AVX2", "SSE4", ...). */
+const char* simd_target() noexcept;
 }  // namespace v0
 }  // namespace actlab
 

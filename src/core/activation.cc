@@ -123,6 +123,11 @@ std::string_view unquote(std::string_view s) {
 
 const char* version() noexcept { return kVersionString; }
 
+const char* simd_target() noexcept {
+  static const std::string name = detail::active_simd_target();
+  return name.c_str();
+}
+
 Activation::Activation(ActId id) noexcept : id_(id) {
   const auto& row = actlab::info(id);
   for (std::size_t k = 0; k < row.num_params; ++k) p_[k] = row.params[k].default_value;

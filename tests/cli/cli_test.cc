@@ -117,13 +117,19 @@ TEST(Cli, EvalRowFunctionsAndLoss) {
 }
 
 TEST(Cli, BenchReportsThroughputAgainstCopyBandwidth) {
-  const auto r = actlab({"bench", "--fn", "relu", "--fn", "sigmoid", "--size", "4096", "--threads", "1", "--json"});
+  const auto r = actlab(
+      {"bench", "--fn", "relu", "--fn", "sigmoid", "--fn", "gelu", "--size", "4096", "--threads", "1", "--json"});
   ASSERT_EQ(r.status, 0) << r.err;
   const auto j = nlohmann::json::parse(r.out);
   EXPECT_GT(j["copy_gb_per_s"].get<double>(), 0.0);
-  ASSERT_EQ(j["activations"].size(), 2u);
+  EXPECT_FALSE(j["simd_target"].get<std::string>().empty());
+  ASSERT_EQ(j["activations"].size(), 3u);  // catalog order
   EXPECT_EQ(j["activations"][0]["name"], "relu");
-  EXPECT_GT(j["activations"][1]["forward_ns_per_element"].get<double>(), 0.0);
+  EXPECT_EQ(j["activations"][2]["name"], "sigmoid");
+  EXPECT_GT(j["activations"][2]["forward_ns_per_element"].get<double>(), 0.0);
+  // Backward from y where the row can (sigmoid), null where it cannot (gelu).
+  EXPECT_GT(j["activations"][2]["backward_from_y_ns_per_element"].get<double>(), 0.0);
+  EXPECT_TRUE(j["activations"][1]["backward_from_y_ns_per_element"].is_null());
 }
 
 TEST(Cli, TrainLearnsAndWritesMetrics) {
