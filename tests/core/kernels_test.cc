@@ -317,6 +317,9 @@ TEST(Kernels, PeersTailFailuresAreAbsentInFloat32) {
   EXPECT_EQ(y[0], 1.0f);
   Activation(ActId::tanh).backward_from_y(std::span<const float>(y), std::span<const float>(ones), std::span<float>(g));
   EXPECT_EQ(g[0], 0.0f) << "documented limit of the from-y path";
+  // selu(x) = scale·x just below FLT_MAX/scale: the exact value rounds to FLT_MAX (libtorch,
+  // and actlab before scale was split in two floats, gave inf; found by the sweep).
+  EXPECT_EQ(f32("selu", {3.23862215e38f})[0], std::numeric_limits<float>::max());
 }
 
 }  // namespace

@@ -295,6 +295,17 @@ struct relu_squared_k {
 
 // ---------------------------------------------------------------- exponential family
 
+// e^x for x <= 0: on float lanes the two-part-argument exp (0.81 ulp, subnormal results
+// rounded once; Highway's float Exp is about 1 ulp), elsewhere Highway's Exp.
+template <class D>
+HWY_INLINE V<D> ExpOfNonPositive(D d, V<D> x) {
+  if constexpr (sizeof(hn::TFromD<D>) == sizeof(float)) {
+    return ExpFloatLanes<false>(d, x, hn::Zero(d));
+  } else {
+    return ExpNonPositive(d, x);
+  }
+}
+
 // ELU family: x > 0 ? x : alpha·expm1(x·input_scale), and +0 at ±0 (PyTorch).
 template <class D>
 HWY_INLINE V<D> EluCore(D d, V<D> x, double alpha, double input_scale_div) {
@@ -312,7 +323,7 @@ struct elu_k {
   }
   template <class D>
   static HWY_INLINE V<D> df(D d, V<D> x, const Params& p) {
-    return hn::IfThenElse(hn::Le(x, hn::Zero(d)), hn::Mul(Num(d, p[0]), ExpNonPositive(d, x)), Num(d, 1.0));
+    return hn::IfThenElse(hn::Le(x, hn::Zero(d)), hn::Mul(Num(d, p[0]), ExpOfNonPositive(d, hn::Min(x, hn::Zero(d)))), Num(d, 1.0));
   }
   template <class D>
   static HWY_INLINE V<D> df_y(D d, V<D> y, const Params& p) {
@@ -329,7 +340,7 @@ struct celu_k {
   }
   template <class D>
   static HWY_INLINE V<D> df(D d, V<D> x, const Params& p) {
-    const V<D> e = ExpNonPositive(d, hn::Div(hn::Min(x, hn::Zero(d)), Num(d, p[0])));
+    const V<D> e = ExpOfNonPositive(d, hn::Div(hn::Min(x, hn::Zero(d)), Num(d, p[0])));
     return hn::IfThenElse(hn::Le(x, hn::Zero(d)), e, Num(d, 1.0));
   }
   template <class D>
@@ -352,7 +363,14 @@ struct selu_k {
   template <class D>
   static HWY_INLINE V<D> fwd(D d, V<D> x, const Params&) {
     const V<D> neg = hn::Mul(Num(d, kSeluScaleAlpha), hn::Expm1(d, hn::Min(x, hn::Zero(d))));
-    const V<D> r = hn::IfThenElse(hn::Gt(x, hn::Zero(d)), hn::Mul(x, Num(d, kSeluScale)), neg);
+    V<D> pos = hn::Mul(x, Num(d, kSeluScale));
+    if constexpr (sizeof(hn::TFromD<D>) == sizeof(float)) {
+      // scale·x with scale in two floats, rounded once: float(scale)·x alone is up to an ulp
+      // off, and overflowed to inf just below x = FLT_MAX/scale, where the result is FLT_MAX.
+      constexpr float kHi = static_cast<float>(kSeluScale);
+      pos = hn::MulAdd(x, Num(d, kHi), hn::Mul(x, Num(d, kSeluScale - static_cast<double>(kHi))));
+    }
+    const V<D> r = hn::IfThenElse(hn::Gt(x, hn::Zero(d)), pos, neg);
     return hn::IfThenZeroElse(hn::Eq(x, hn::Zero(d)), r);
   }
   template <class D>
@@ -360,7 +378,7 @@ struct selu_k {
   // scale·α times a rounded e^x flushed to 0 near x = −103.97, where the derivative is
   // still a subnormal float (the accuracy sweep).
   static HWY_INLINE V<D> df(D d, V<D> x, const Params&) {
-    V<D> neg = hn::Mul(Num(d, kSeluScaleAlpha), ExpNonPositive(d, x));
+    V<D> neg = hn::Mul(Num(d, kSeluScaleAlpha), ExpOfNonPositive(d, hn::Min(x, hn::Zero(d))));
     if constexpr (sizeof(hn::TFromD<D>) == sizeof(float)) {
       const auto tail = hn::Lt(x, Num(d, -80.0));
       if (!hn::AllFalse(d, tail)) {
