@@ -43,6 +43,8 @@ struct Specials {
 
 HWY_BEFORE_NAMESPACE();
 namespace actlab::kernels::HWY_NAMESPACE {
+// The SIMD kernels follow Highway's naming (CamelCase operations, N for the lane count).
+// NOLINTBEGIN(readability-identifier-naming)
 
 using detail::Specials;
 
@@ -328,6 +330,7 @@ void SoftmaxBackwardF64(SoftmaxKind kind, const double* y, const double* dy, dou
   SoftmaxBackwardRowsImpl(kind, y, dy, dx, rows, cols, inv_t, masked_safe);
 }
 
+// NOLINTEND(readability-identifier-naming)
 }  // namespace actlab::kernels::HWY_NAMESPACE
 HWY_AFTER_NAMESPACE();
 

@@ -30,6 +30,8 @@
 
 HWY_BEFORE_NAMESPACE();
 namespace actlab::kernels::HWY_NAMESPACE {
+// The SIMD kernels follow Highway's naming (CamelCase operations, N for the lane count).
+// NOLINTBEGIN(readability-identifier-naming)
 
 using actlab::Params;
 
@@ -736,6 +738,7 @@ struct tanhshrink_k {
   }
 };
 
+// NOLINTEND(readability-identifier-naming)
 }  // namespace actlab::kernels::HWY_NAMESPACE
 HWY_AFTER_NAMESPACE();
 

@@ -23,6 +23,8 @@
 
 HWY_BEFORE_NAMESPACE();
 namespace actlab::kernels::HWY_NAMESPACE {
+// The SIMD kernels follow Highway's naming (CamelCase operations, N for the lane count).
+// NOLINTBEGIN(readability-identifier-naming)
 namespace hn = hwy::HWY_NAMESPACE;
 
 #include "coeffs.inc"
@@ -107,6 +109,7 @@ HWY_INLINE V<D> Quotient(D d, V<D> num, V<D> den) {
   // ±0 stays as it is: the correction would turn −0 into +0.
   return hn::IfThenElse(hn::Eq(q, hn::Zero(d)), q, hn::MulAdd(r, hn::NegMulAdd(den, q, num), q));
 #else
+  (void)d;
   return hn::Div(num, den);
 #endif
 }
@@ -415,6 +418,7 @@ HWY_INLINE V<D> Tanhshrink(D d, V<D> x) {
   return hn::IfThenZeroElse(hn::Eq(x, hn::Zero(d)), r);  // +0 for ±0, as the reference
 }
 
+// NOLINTEND(readability-identifier-naming)
 }  // namespace actlab::kernels::HWY_NAMESPACE
 HWY_AFTER_NAMESPACE();
 

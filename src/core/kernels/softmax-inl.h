@@ -33,6 +33,8 @@
 
 HWY_BEFORE_NAMESPACE();
 namespace actlab::kernels::HWY_NAMESPACE {
+// The SIMD kernels follow Highway's naming (CamelCase operations, N for the lane count).
+// NOLINTBEGIN(readability-identifier-naming)
 
 // count elements of a row from p (float or double) as doubles, with `pad`
 // in the lanes past the row's end (the one tail path: a stack buffer).
@@ -348,8 +350,9 @@ inline void LogitRowsF32Impl(const float* x, float* grad, std::size_t rows, std:
       const hn::ScalableTag<double> d;
       const std::size_t N = hn::Lanes(d);
       auto acc = hn::Zero(d);
-      for (std::size_t i = 0; i < cols; i += N)
+      for (std::size_t i = 0; i < cols; i += N) {
         acc = hn::Add(acc, LoadRow(d, xr + i, cols - i < N ? cols - i : N, 0.0));
+      }
       sum_z[r] = hn::GetLane(hn::SumOfLanes(d, acc));
     }
   }
@@ -556,6 +559,7 @@ void SoftmaxBackwardRowsImpl(SoftmaxKind kind, const T* y, const T* dy, T* dx, s
   }
 }
 
+// NOLINTEND(readability-identifier-naming)
 }  // namespace actlab::kernels::HWY_NAMESPACE
 HWY_AFTER_NAMESPACE();
 
