@@ -325,7 +325,8 @@ struct elu_k {
   }
   template <class D>
   static HWY_INLINE V<D> df(D d, V<D> x, const Params& p) {
-    return hn::IfThenElse(hn::Le(x, hn::Zero(d)), hn::Mul(Num(d, p[0]), ExpOfNonPositive(d, hn::Min(x, hn::Zero(d)))), Num(d, 1.0));
+    return hn::IfThenElse(hn::Le(x, hn::Zero(d)), hn::Mul(Num(d, p[0]), ExpOfNonPositive(d, hn::Min(x, hn::Zero(d)))),
+                          Num(d, 1.0));
   }
   template <class D>
   static HWY_INLINE V<D> df_y(D d, V<D> y, const Params& p) {
