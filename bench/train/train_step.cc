@@ -81,9 +81,10 @@ int run() {
   };
   double share = 0;
   const double off = time_training(false, nullptr), on = time_training(true, &share);
-  std::printf("10 epochs on digits: probes off %.3f s, on %.3f s (difference %+.1f %%); inside the run, probes took "
-              "%.1f %% of the time\n",
-              off, on, 100 * (on / off - 1), 100 * share);
+  std::printf(
+      "10 epochs on digits: probes off %.3f s, on %.3f s (difference %+.1f %%); inside the run, probes took "
+      "%.1f %% of the time\n",
+      off, on, 100 * (on / off - 1), 100 * share);
   return 0;
 }
 

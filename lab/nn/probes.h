@@ -15,7 +15,7 @@ namespace actlab::nn {
 struct ProbeOptions {
   bool enabled = true;
   std::size_t every = 100;        ///< steps between probes (and one at every epoch end); 0 = epoch ends only
-  std::size_t samples = 64;  ///< rows of the training set in the probe set (a probe costs about one step)
+  std::size_t samples = 64;       ///< rows of the training set in the probe set (a probe costs about one step)
   double dead_warn = 0.30;        ///< warn when this share of a layer's units is dead (the seeds' rule of thumb)
   double saturation_warn = 0.50;  ///< warn when this share of a bounded function's outputs is saturated
   double saturation_rel = 0.05;   ///< saturated: |φ'(h)| below this share of the function's peak |φ'|
