@@ -1,11 +1,14 @@
 // activations-inl.h — the SIMD kernel of every catalog row, forward and derivative side by side.
 //
 // Contract (all rows; measured numbers in docs/accuracy.md):
-//   float32 arrays: each lane is promoted to double, computed here, and rounded
-//     once, so the result is within 1 ulp of the correctly rounded value
-//     (usually correctly rounded) over every finite float input, with no flush
-//     to zero and no sign error in any tail: float's whole range, subnormals
-//     included, lies inside double's normal range.
+//   float32 arrays: by default each lane is promoted to double, computed here, and
+//     rounded once, so the result is within 1 ulp of the correctly rounded value
+//     (usually correctly rounded) over every finite float input: float's whole range,
+//     subnormals included, lies inside double's normal range. Rows that say
+//     kNativeF32Forward/Backward compute on float lanes instead, within the catalog's
+//     ulp_fwd/ulp_bwd (at most 2 forward, 4 backward), using the two-part float
+//     building blocks of math-inl.h; either way no flush to zero and no sign error in
+//     any tail.
 //   float64 arrays: the same code on double lanes; a few ulp for most rows,
 //     more in the far tails of gelu_tanh and tanhshrink (see docs/accuracy.md).
 //   NaN, ±inf: not handled here. dispatch.cc blends the reference's values for
@@ -193,7 +196,8 @@ struct hardtanh_k {
 struct hardsigmoid_k {
   static constexpr bool kNativeF32Forward = true;  // exact, or one rounding, in float
   static constexpr bool kNativeF32Backward = true;
-  // (x + 3)/6 inside; float32 inputs make x + 3 exact in double, so one rounding.
+  // (x + 3)/6 inside: in double x + 3 is exact for float32 inputs; on float lanes it
+  // rounds once more (1.00 ulp at worst, docs/accuracy.md).
   template <class D>
   static HWY_INLINE V<D> fwd(D d, V<D> x, const Params&) {
     const V<D> mid = DivideByConstant(d, hn::Add(x, Num(d, 3.0)), 6.0);
