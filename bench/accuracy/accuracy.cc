@@ -31,6 +31,7 @@
 
 #include "actlab/actlab.h"
 #include "eltwise_peers.h"
+#include "names.h"
 
 #ifdef ACTLAB_HAVE_TORCH
 #include <ATen/Parallel.h>
@@ -276,12 +277,7 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
-  for (const auto& name : only) {
-    if (actlab::find(name) == nullptr) {
-      std::fprintf(stderr, "actlab_bench_accuracy: unknown activation '%s'\n", name.c_str());
-      return 2;
-    }
-  }
+  if (!actlab::bench::known_activations(only, "actlab_bench_accuracy")) return 2;
   actlab::set_num_threads(1);  // the sweep's own workers use the cores
 #ifdef ACTLAB_HAVE_TORCH
   at::set_num_threads(1);

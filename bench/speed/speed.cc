@@ -22,6 +22,7 @@
 
 #include "actlab/actlab.h"
 #include "eltwise_peers.h"
+#include "names.h"
 #include "peers.h"
 #include "timer.h"
 
@@ -84,12 +85,7 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
-  for (const auto& name : only) {
-    if (actlab::find(name) == nullptr) {
-      std::fprintf(stderr, "actlab_bench_speed: unknown activation '%s'\n", name.c_str());
-      return 2;
-    }
-  }
+  if (!actlab::bench::known_activations(only, "actlab_bench_speed")) return 2;
   const char* sep = markdown ? " | " : "  ";
   std::printf("%s%-13s%s%-3s%s%6s%s%2s%s%9s%s%7s%s%6s%s%9s%s%9s%s%7s%s\n", markdown ? "| " : "", "function", sep, "dir",
               sep, "size", sep, "th", sep, "ns/elem", sep, "GB/s", sep, "%copy", sep, "torch", sep, "onednn", sep,
