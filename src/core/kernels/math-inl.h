@@ -91,10 +91,13 @@ HWY_INLINE V<D> Estrin(D d, V<D> u, const double (&c)[N]) {
 // float estimate) refined by Newton steps, then one correction of the quotient from its
 // exact FMA residual, q + r·(num − den·q): within a hair of the correctly rounded
 // quotient (the kernels' ulp tests hold it). Elsewhere a true division.
+//
+// Reciprocal is that estimate alone: 1/den within 2^-28 (float) or 2^-48 (double) relative
+// on AVX-512, a true division elsewhere.
 template <class D>
-HWY_INLINE V<D> Quotient(D d, V<D> num, V<D> den) {
-#if HWY_TARGET <= HWY_AVX3 && HWY_ARCH_X86
+HWY_INLINE V<D> Reciprocal(D d, V<D> den) {
   const V<D> one = Num(d, 1.0);
+#if HWY_TARGET <= HWY_AVX3 && HWY_ARCH_X86
   V<D> r;
   if constexpr (sizeof(hn::TFromD<D>) == sizeof(float)) {
     r = hn::ApproximateReciprocal(den);
@@ -105,6 +108,15 @@ HWY_INLINE V<D> Quotient(D d, V<D> num, V<D> den) {
     r = hn::MulAdd(r, hn::NegMulAdd(den, r, one), r);                        // 2^-24
     r = hn::MulAdd(r, hn::NegMulAdd(den, r, one), r);                        // 2^-48
   }
+  return r;
+#else
+  return hn::Div(one, den);
+#endif
+}
+template <class D>
+HWY_INLINE V<D> Quotient(D d, V<D> num, V<D> den) {
+#if HWY_TARGET <= HWY_AVX3 && HWY_ARCH_X86
+  const V<D> r = Reciprocal(d, den);
   const V<D> q = hn::Mul(num, r);
   // ±0 stays as it is: the correction would turn −0 into +0.
   return hn::IfThenElse(hn::Eq(q, hn::Zero(d)), q, hn::MulAdd(r, hn::NegMulAdd(den, q, num), q));
@@ -388,6 +400,62 @@ template <class D>
 HWY_INLINE V<D> NormalCdf(D d, V<D> x, V<D> e_half_sq) {
   const V<D> half_q = hn::Mul(NormalTailTimes2(d, x, e_half_sq), Num(d, 0.5));
   return hn::IfThenElse(hn::Lt(x, hn::Zero(d)), half_q, hn::Sub(Num(d, 1.0), half_q));
+}
+
+// gelu(x) = x·Φ(x) on float lanes, for x >= −13 (below, the result leaves the normal
+// range and the row's native_ok sends the lane to double):
+//   Φ(−|x|) = e^(−x²/2)·g(u)/(|x| + 2), u = (|x| − 2)/(|x| + 2), g from
+//   tools/coeffs/gen_coeffs.py (kPhifG, 12 terms, 0.1 ulp with its coefficients);
+//   −x²/2 is exact as hi + lo (an FMA), the exp keeps its result unrounded (head + tail),
+//   and so do |x| ± 2 (2Sum), both quotients (one residual correction each) and g's last
+//   Horner step, so Φ(−|x|) = P + P_lo carries only the rounding of g's higher terms;
+//   x < 0: x·(P + P_lo), one rounding, with the exp's 2^n applied last (near x = −13, P
+//   itself is subnormal); x >= 0: x·(1 − P), with 1 − P exact as m + m_lo
+//   (Fast2Sum), so no 1 + erf cancels in either tail. |x| stops at 13: beyond it
+//   Φ(−|x|) is far below an ulp of 1, and the positive side returns x.
+template <class D>
+HWY_INLINE V<D> GeluFloatLanes(D d, V<D> x) {
+  const V<D> two = Num(d, 2.0);
+  const V<D> ax = hn::Min(hn::Abs(x), Num(d, 13.0));
+  const V<D> sq = hn::Mul(ax, ax);
+  const V<D> sq_lo = ProductError(d, ax, ax, sq);
+  // e^(−x²/2) = (e + e_lo)·2^n, scaled last: near x = −13, Φ and e_lo·2^n are subnormal.
+  const ExpParts<D> parts = ExpFloatLanesParts<true>(d, hn::Mul(sq, Num(d, -0.5)), hn::Mul(sq_lo, Num(d, -0.5)));
+  const V<D> e = parts.head;
+  const V<D> e_lo = parts.tail;
+  V<D> s, s_lo;
+  TwoSum<D>(ax, two, &s, &s_lo);  // |x| + 2
+  V<D> a, a_lo;
+  TwoSum<D>(ax, hn::Neg(two), &a, &a_lo);  // |x| − 2
+  const V<D> inv = Reciprocal(d, s);
+  // u + u_lo = (a + a_lo)/(s + s_lo): the quotient and its residual correction.
+  const V<D> u = hn::Mul(a, inv);
+  const V<D> u_lo = hn::Mul(hn::Add(hn::NegMulAdd(u, s_lo, hn::NegMulAdd(u, s, a)), a_lo), inv);
+  V<D> p = Num(d, kPhifG[0]);
+  for (std::size_t i = 1; i < std::size(kPhifG); ++i) p = hn::MulAdd(p, u, Num(d, kPhifG[i]));
+  // g + g_lo = c0 + (u + u_lo)·p, c0 = kPhifG0 in two floats; the last step is exact
+  // (TwoProd, Fast2Sum: |u·p| < 0.4 < c0), and u_lo enters to first order (g' ≈ p).
+  constexpr float kC0 = static_cast<float>(kPhifG0);
+  const V<D> t = hn::Mul(u, p);
+  const V<D> t_lo = hn::MulAdd(u_lo, p, hn::Add(ProductError(d, u, p, t), Num(d, kPhifG0 - static_cast<double>(kC0))));
+  const V<D> g = hn::Add(Num(d, kC0), t);
+  const V<D> g_lo = hn::Add(hn::Add(hn::Sub(Num(d, kC0), g), t), t_lo);
+  // h + h_lo = (g + g_lo)/(s + s_lo)
+  const V<D> h = hn::Mul(g, inv);
+  const V<D> h_lo = hn::Mul(hn::Add(hn::NegMulAdd(h, s_lo, hn::NegMulAdd(h, s, g)), g_lo), inv);
+  // (P + P_lo)·2^−n = (e + e_lo)·(h + h_lo)
+  const V<D> q = hn::Mul(e, h);
+  const V<D> q_lo = hn::MulAdd(e, h_lo, hn::MulAdd(e_lo, h, ProductError(d, e, h, q)));
+  // x < 0: x·(P + P_lo), scaled once at the end (the result is normal).
+  const V<D> neg_r = ScaleByPow2<true>(d, hn::MulAdd(x, q, hn::Mul(x, q_lo)), parts);
+  // x >= 0: 1 − P as m + m_lo (Fast2Sum: P <= 1/2)
+  const V<D> one = Num(d, 1.0);
+  const V<D> ps = ScaleByPow2<true>(d, q, parts);
+  const V<D> ps_lo = ScaleByPow2<true>(d, q_lo, parts);
+  const V<D> m = hn::Sub(one, ps);
+  const V<D> m_lo = hn::Sub(hn::Sub(hn::Sub(one, m), ps), ps_lo);
+  const V<D> r = hn::IfThenElse(hn::Lt(x, hn::Zero(d)), neg_r, hn::MulAdd(x, m, hn::Mul(x, m_lo)));
+  return hn::IfThenElse(hn::Eq(x, hn::Zero(d)), x, r);  // ±0 keeps its sign (x·m_lo may be +0)
 }
 
 // tanh on float lanes, within about an ulp (docs/accuracy.md has the sweep):
