@@ -229,6 +229,21 @@ HWY_INLINE void BackwardLanes(const Params& p, Run run) {
   run(DD());
 }
 
+// f' on float lanes for the lanes where native_ok holds, in double for the others (as
+// MapUnaryGuarded, lane by lane).
+template <class K>
+HWY_INLINE auto GuardedDf(const Params& p) {
+  return [p](auto d, auto v) HWY_ATTR {
+    const auto df = [p](auto dd, auto vv) HWY_ATTR { return K::df(dd, vv, p); };
+    if constexpr (std::is_same_v<decltype(d), DN> && HasNativeOk<K>) {
+      const auto fine = K::native_ok(d, v, p);
+      return hn::AllTrue(d, fine) ? df(d, v) : hn::IfThenElse(fine, df(d, v), ViaDouble(v, df));
+    } else {
+      return df(d, v);
+    }
+  };
+}
+
 template <class K>
 concept HasDfY = requires(DD d, V<DD> v, const Params& p) {
   K::df_y(d, v, p);
@@ -248,11 +263,9 @@ void Forward(ActId id, const Params& p, const T* x, T* y, std::size_t n, const S
 template <typename T>
 void Backward(ActId id, const Params& p, const T* x, const T* dy, T* dx, std::size_t n, const Specials& s) {
   switch (id) {
-#define ACTLAB_ACT(id, ...)                                                                            \
-  case ActId::id:                                                                                      \
-    return BackwardLanes<id##_k, T>(p, [&](auto d) HWY_ATTR {                                          \
-      MapBackward(d, x, dy, dx, n, s, [p](auto dd, auto v) HWY_ATTR { return id##_k::df(dd, v, p); }); \
-    });
+#define ACTLAB_ACT(id, ...) \
+  case ActId::id:           \
+    return BackwardLanes<id##_k, T>(p, [&](auto d) HWY_ATTR { MapBackward(d, x, dy, dx, n, s, GuardedDf<id##_k>(p)); });
 #include "actlab/catalog.def"
 #undef ACTLAB_ACT
   }

@@ -474,17 +474,74 @@ HWY_INLINE V<D> GatedSigmoid(D d, V<D> x, double khi, double klo = 0.0) {
   MulSplit(d, x, khi, klo, &hi, &lo);
   return GatedSigmoidOf(d, x, hi, lo);
 }
+// σ(t)·(1 + q·σ(−t)) on float lanes for t = hi + lo >= −80 and q = q_hi + q_lo: the
+// derivative of x·σ(t(x)), with q = x·t'(x) (q = t for x·σ(kx)). Within 2 ulp except
+// where the two terms of 1 + q·σ(−t) cancel (see NearZero):
+//   e = e^−|t| as head + tail; 1/(1 + e) = s + s_lo (reciprocal, residual correction);
+//   σ(t), σ(−t) are s and e·s, each as hi + lo; c = 1 + q·σ(−t) by one FMA plus the low
+//   parts; the result σ(t)·c rounds twice. What is left is the exp's own error (2^-26),
+//   which the cancellation in c amplifies.
+template <class D>
+HWY_INLINE V<D> SigmoidGateDfFloat(D d, V<D> hi, V<D> lo, V<D> q, V<D> q_lo) {
+  const auto neg = hn::Lt(hi, hn::Zero(d));
+  const V<D> a = hn::Neg(hn::Abs(hi));
+  const auto far = hn::Lt(a, Num(d, -87.0));  // t > 87 (native_ok keeps t >= −80)
+  const ExpParts<D> parts = ExpFloatLanesParts<true>(d, hn::IfThenElse(far, Num(d, -87.0), a),
+                                                     hn::IfThenZeroElse(far, hn::IfThenElse(neg, lo, hn::Neg(lo))));
+  const V<D> e = ScaleByPow2<true>(d, parts.head, parts);
+  const V<D> e_lo = ScaleByPow2<true>(d, parts.tail, parts);
+  const V<D> one = Num(d, 1.0);
+  const V<D> h = hn::Add(one, e);
+  const V<D> l = hn::Add(hn::Add(hn::Sub(one, h), e), e_lo);
+  const V<D> s = OnePlusInverse<true>(d, e, e_lo);
+  const V<D> s_lo = hn::Mul(hn::NegMulAdd(l, s, hn::NegMulAdd(h, s, one)), s);
+  const V<D> es = hn::Mul(e, s);
+  const V<D> es_lo = hn::MulAdd(e, s_lo, hn::MulAdd(e_lo, s, ProductError(d, e, s, es)));
+  const V<D> sp = hn::IfThenElse(neg, es, s);  // σ(t)
+  const V<D> sp_lo = hn::IfThenElse(neg, es_lo, s_lo);
+  // σ(−t); 0 beyond t = 87, where the clamped e would make q·σ(−t) visible
+  const V<D> sm = hn::IfThenElse(neg, s, hn::IfThenZeroElse(far, es));
+  const V<D> sm_lo = hn::IfThenElse(neg, s_lo, hn::IfThenZeroElse(far, es_lo));
+  const V<D> c = hn::Add(hn::MulAdd(q, sm, one), hn::MulAdd(q, sm_lo, hn::Mul(q_lo, sm)));
+  return hn::MulAdd(sp, c, hn::Mul(sp_lo, c));
+}
+
+// Near a derivative's interior zero r, where no float formula of its terms keeps its
+// relative accuracy: g = δ·p(δ) for |δ| below the window, δ = z − r with z = z_hi + z_lo
+// and r in two floats (z_hi − r_hi is exact there), p from tools/coeffs/gen_coeffs.py.
+template <class D, std::size_t N>
+HWY_INLINE V<D> NearZero(D d, V<D> g, V<D> z_hi, V<D> z_lo, float r_hi, float r_lo, float window, const float (&p)[N]) {
+  const V<D> delta = hn::Add(hn::Sub(z_hi, Num(d, r_hi)), hn::Sub(z_lo, Num(d, r_lo)));
+  const auto near = hn::Lt(hn::Abs(delta), Num(d, window));
+  if (hn::AllFalse(d, near)) return g;
+  V<D> poly = Num(d, p[0]);
+  for (std::size_t i = 1; i < N; ++i) poly = hn::MulAdd(poly, delta, Num(d, p[i]));
+  return hn::IfThenElse(near, hn::Mul(delta, poly), g);
+}
+
+// The derivative g(t) = σ(t)(1 + t·σ(−t)) of x·σ(kx), t = k·x as hi + lo: on double lanes
+// σ + t·σσ; on float lanes SigmoidGateDfFloat, and δ·p(δ) within 0.2 of its zero
+// t = −1.2785 (kSiluDfP), 2.2 ulp at worst over t in [−80, 100] (a 10^7-point scan).
+template <class D>
+HWY_INLINE V<D> GatedSigmoidDfOf(D d, V<D> hi, V<D> lo) {
+  if constexpr (sizeof(hn::TFromD<D>) == sizeof(float)) {
+    return NearZero(d, SigmoidGateDfFloat(d, hi, lo, hi, lo), hi, lo, kSiluDfRootHi, kSiluDfRootLo, kSiluDfWindow,
+                    kSiluDfP);
+  } else {
+    const Logistic<D> l = LogisticOf(d, hi, lo);
+    return hn::MulAdd(hi, l.product, l.sigma);
+  }
+}
 template <class D>
 HWY_INLINE V<D> GatedSigmoidDf(D d, V<D> x, double khi, double klo = 0.0) {
   V<D> hi, lo;
   MulSplit(d, x, khi, klo, &hi, &lo);
-  const Logistic<D> l = LogisticOf(d, hi, lo);
-  return NegativeTailZero(d, x, hn::MulAdd(hi, l.product, l.sigma));
+  return NegativeTailZero(d, x, GatedSigmoidDfOf(d, hi, lo));
 }
 
 struct gelu_sigmoid_k {
-  static constexpr bool kNativeF32Forward = true;    // forward on float lanes (see native_ok);
-  static constexpr bool kNativeF32Backward = false;  // f' has an interior zero: double lanes
+  static constexpr bool kNativeF32Forward = true;                  // on float lanes (see native_ok); f' where
+  static constexpr bool kNativeF32Backward = HWY_NATIVE_FMA != 0;  // its residuals are exact
   template <class D>
   static auto native_ok(D d, V<D> x, const Params&) {
     return hn::And(hn::Ge(x, Num(d, -47.0)), hn::Le(x, Num(d, 1e37)));  // 1.702·x in [−80, 1.7e37]
@@ -500,8 +557,8 @@ struct gelu_sigmoid_k {
 };
 
 struct silu_k {
-  static constexpr bool kNativeF32Forward = true;    // forward on float lanes (see native_ok);
-  static constexpr bool kNativeF32Backward = false;  // f' has an interior zero: double lanes
+  static constexpr bool kNativeF32Forward = true;                  // on float lanes (see native_ok); f' where
+  static constexpr bool kNativeF32Backward = HWY_NATIVE_FMA != 0;  // its residuals are exact
   template <class D>
   static auto native_ok(D d, V<D> x, const Params&) {
     return hn::Ge(x, Num(d, -80.0));  // e^x stays a normal float
@@ -517,8 +574,8 @@ struct silu_k {
 };
 
 struct swish_k {
-  static constexpr bool kNativeF32Forward = true;    // forward on float lanes (see native_ok);
-  static constexpr bool kNativeF32Backward = false;  // f' has an interior zero: double lanes
+  static constexpr bool kNativeF32Forward = true;                  // on float lanes (see native_ok); f' where
+  static constexpr bool kNativeF32Backward = HWY_NATIVE_FMA != 0;  // its residuals are exact
   // Lanes where float arithmetic stays within the bound: beta·x >= −80 (no
   // subnormal exp; the other side saturates to x exactly); other vectors take the double path.
   template <class D>
@@ -537,8 +594,8 @@ struct swish_k {
 };
 
 struct gelu_tanh_k {
-  static constexpr bool kNativeF32Forward = true;    // forward on float lanes (see native_ok);
-  static constexpr bool kNativeF32Backward = false;  // f' has an interior zero: double lanes
+  static constexpr bool kNativeF32Forward = true;                  // on float lanes (see native_ok); f' where
+  static constexpr bool kNativeF32Backward = HWY_NATIVE_FMA != 0;  // its residuals are exact
   template <class D>
   static auto native_ok(D d, V<D> x, const Params&) {
     return hn::And(hn::Ge(x, Num(d, -9.5)), hn::Le(x, Num(d, 1e12)));  // 2u >= −75, no x³ overflow
@@ -548,13 +605,19 @@ struct gelu_tanh_k {
   // low bits for |2u| up to ~700. x/2·(1 + tanh u) = x·σ(2u).
   template <class D>
   static void two_u(D d, V<D> x, V<D>* hi, V<D>* lo) {
+    cubic(d, x, kGeluTanhAHi, kGeluTanhALo, hi, lo);
+  }
+  // hi + lo = 2√(2/π)(x + A·x³) for A = a_hi + a_lo: 2u for A = 0.044715, and x·(2u)'
+  // for 3A.
+  template <class D>
+  static void cubic(D d, V<D> x, double a_hi, double a_lo, V<D>* hi, V<D>* lo) {
     const V<D> x2 = hn::Mul(x, x);
     const V<D> x2_lo = ProductError(d, x, x, x2);
     const V<D> x3 = hn::Mul(x2, x);
     const V<D> x3_lo = hn::MulAdd(x2_lo, x, ProductError(d, x2, x, x3));
     V<D> ax3, ax3_lo;
-    MulSplit(d, x3, kGeluTanhAHi, kGeluTanhALo, &ax3, &ax3_lo);
-    ax3_lo = hn::MulAdd(x3_lo, Num(d, kGeluTanhAHi), ax3_lo);
+    MulSplit(d, x3, a_hi, a_lo, &ax3, &ax3_lo);
+    ax3_lo = hn::MulAdd(x3_lo, Num(d, a_hi), ax3_lo);
     const V<D> s = hn::Add(x, ax3);  // TwoSum
     const V<D> bb = hn::Sub(s, x);
     const V<D> s_lo = hn::Add(hn::Add(hn::Sub(x, hn::Sub(s, bb)), hn::Sub(ax3, bb)), ax3_lo);
@@ -568,10 +631,19 @@ struct gelu_tanh_k {
     return GatedSigmoidOf(d, x, hi, lo);
   }
   // σ(2u) + x·σ(2u)σ(−2u)·(2u)'; the product is 0 (not 0·inf) where σσ underflows.
+  // Float lanes: σ(2u)·(1 + q·σ(−2u)) with q = x·(2u)' in two parts (SigmoidGateDfFloat),
+  // and δ·p(δ) within 0.2 of the zero x = −0.7525 (kGeluTanhDfP).
   template <class D>
   static HWY_INLINE V<D> df(D d, V<D> x, const Params&) {
     V<D> hi, lo;
     two_u(d, x, &hi, &lo);
+    if constexpr (sizeof(hn::TFromD<D>) == sizeof(float)) {
+      V<D> q, q_lo;
+      cubic(d, x, kGeluTanh3AHi, kGeluTanh3ALo, &q, &q_lo);
+      const V<D> g = SigmoidGateDfFloat(d, hi, lo, q, q_lo);
+      return NegativeTailZero(
+          d, x, NearZero(d, g, x, hn::Zero(d), kGeluTanhDfRootHi, kGeluTanhDfRootLo, kGeluTanhDfWindow, kGeluTanhDfP));
+    }
     const Logistic<D> l = LogisticOf(d, hi, lo);
     const V<D> du2 = hn::Mul(hn::MulAdd(hn::Mul(x, x), Num(d, 3.0 * 0.044715), Num(d, 1.0)),
                              Num(d, 1.5957691216057307117597842397375));

@@ -304,10 +304,15 @@ HWY_INLINE Logistic<D> LogisticOf(D d, V<D> x) {
 template <class D>
 HWY_INLINE Logistic<D> LogisticOf(D d, V<D> hi, V<D> lo) {
   const auto neg = hn::Lt(hi, hn::Zero(d));
-  const V<D> correction = hn::IfThenElse(neg, hn::Add(Num(d, 1.0), lo), hn::Sub(Num(d, 1.0), lo));
-  const V<D> e0 = hn::Mul(ExpNonPositive(d, hn::Neg(hn::Abs(hi))), correction);
-  // Where exp(−|hi|) is 0, |lo| may exceed 1 and flip the product's sign: keep +0.
-  const V<D> e = hn::IfThenZeroElse(hn::Le(e0, hn::Zero(d)), e0);
+  V<D> e;
+  if constexpr (sizeof(hn::TFromD<D>) == sizeof(float)) {
+    e = ExpFloatLanes<false>(d, hn::Neg(hn::Abs(hi)), hn::IfThenElse(neg, lo, hn::Neg(lo)));  // two-part argument
+  } else {
+    const V<D> correction = hn::IfThenElse(neg, hn::Add(Num(d, 1.0), lo), hn::Sub(Num(d, 1.0), lo));
+    const V<D> e0 = hn::Mul(ExpNonPositive(d, hn::Neg(hn::Abs(hi))), correction);
+    // Where exp(−|hi|) is 0, |lo| may exceed 1 and flip the product's sign: keep +0.
+    e = hn::IfThenZeroElse(hn::Le(e0, hn::Zero(d)), e0);
+  }
   const V<D> s = OnePlusInverse(d, e);
   const V<D> es = hn::Mul(e, s);
   return {hn::IfThenElse(neg, es, s), hn::IfThenElse(neg, s, es), hn::Mul(es, s)};
