@@ -25,9 +25,9 @@ phif: the float-lane exact gelu's normal tail, Φ(−x) = e^(−x²/2)·g(u)/(x 
 [0, 13] with u = (x − 2)/(x + 2); g a Chebyshev fit of 12 terms on u, float coefficients
 but the constant (double), printed error relative to Φ(−x)·e^(x²/2)·(x + 2).
 
-silu′ and gelu_tanh′ near their zeros: g(t) = σ(t)(1 + t·σ(−t)), the derivative of
+silu′, gelu_tanh′ and gelu′ near their zeros: g(t) = σ(t)(1 + t·σ(−t)), the derivative of
 x·σ(kx) at t = kx, is 0 at t = r = −1.27846… (1 + r + e^r = 0), gelu_tanh′ at
-x = −0.75246…, and their two terms cancel there. For |δ| <= 0.2, g = δ·p(δ), δ = t − r
+x = −0.75246…, gelu′ at x = −0.75179…, and their two terms cancel there. For |δ| <= 0.2, g = δ·p(δ), δ = t − r
 (r as two floats); p a Chebyshev fit of 7 terms, float coefficients, printed error
 relative to g/δ.
 """
@@ -171,6 +171,10 @@ def main():
         return sig(t) * (1 + x * k * (1 + 3 * a * x * x) * sig(-t))
 
     silu_lines, silu_worst = near_zero_fit("kSiluDf", silu_df, mp.mpf("-1.28"), "σ(t)(1 + t·σ(−t))", "t")
+    def gelu_df(x):
+        return mp.ncdf(x) + x * mp.npdf(x)
+
+    gelu_lines, gelu_worst = near_zero_fit("kGeluDf", gelu_df, mp.mpf("-0.75"), "Φ(x) + x·φ(x)", "x")
     gtanh_lines, gtanh_worst = near_zero_fit("kGeluTanhDf", gelu_tanh_df, mp.mpf("-0.75"), "gelu_tanh′(x)", "x")
     out = os.path.join(os.path.dirname(__file__), "..", "..", "src", "core", "kernels", "coeffs.inc")
     lines = [
@@ -219,14 +223,15 @@ def main():
         "// (two floats in the kernel); relative error of g with these coefficients",
         f"// {mp.nstr(phif_worst, 3)} ({mp.nstr(phif_worst / mp.mpf(2) ** -24, 3)} of a float half-ulp).",
         f"inline constexpr double kPhifG0 = {hexd(pc0)};  // {mp.nstr(pc0, 17)}"])
-    lines += silu_lines + gtanh_lines
+    lines += silu_lines + gtanh_lines + gelu_lines
     with open(out + ".tmp", "w") as fh:
         fh.write("\n".join(lines))
     os.replace(out + ".tmp", out)
     print(f"erfc fit error {mp.nstr(err, 3)}, after rounding {mp.nstr(worst, 3)}; "
           f"expf polynomial {mp.nstr(expf_worst, 3)}; tanhf {mp.nstr(tanhf_worst, 3)}; log1pf {mp.nstr(log1pf_worst, 3)}; "
           f"phif {mp.nstr(phif_worst, 3)}; silu′ {mp.nstr(silu_worst, 3)}; "
-          f"gelu_tanh′ {mp.nstr(gtanh_worst, 3)}; wrote {out}")
+          f"gelu_tanh′ {mp.nstr(gtanh_worst, 3)}; "
+          f"gelu′ {mp.nstr(gelu_worst, 3)}; wrote {out}")
 
 
 if __name__ == "__main__":

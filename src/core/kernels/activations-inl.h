@@ -413,10 +413,10 @@ HWY_INLINE V<D> NegativeTailZero(D d, V<D> x, V<D> r) {
 }
 
 struct gelu_k {
-  // Forward on float lanes (see native_ok) where FMA is native: its error-free residuals
-  // need a fused multiply-add (emulated, the sweep measured 2.1 ulp).
+  // Both directions on float lanes (see native_ok) where FMA is native: the error-free
+  // residuals need a fused multiply-add (emulated, the forward measured 2.1 ulp).
   static constexpr bool kNativeF32Forward = HWY_NATIVE_FMA != 0;
-  static constexpr bool kNativeF32Backward = false;  // f' has an interior zero: double lanes
+  static constexpr bool kNativeF32Backward = HWY_NATIVE_FMA != 0;
   template <class D>
   static auto native_ok(D d, V<D> x, const Params&) {
     return hn::Ge(x, Num(d, -13.0));  // the result stays a normal float
@@ -431,9 +431,11 @@ struct gelu_k {
       return hn::Mul(x, NormalCdf(d, x, ExpHalfSquareNeg(d, x)));
     }
   }
-  // Φ(x) + x·φ(x), φ(x) = exp(−x²/2)/√(2π); both share exp(−x²/2).
+  // Φ(x) + x·φ(x), φ(x) = exp(−x²/2)/√(2π); both share exp(−x²/2). Float lanes:
+  // GeluDfFloatLanes.
   template <class D>
   static HWY_INLINE V<D> df(D d, V<D> x, const Params&) {
+    if constexpr (sizeof(hn::TFromD<D>) == sizeof(float)) return GeluDfFloatLanes(d, x);
     const V<D> e = ExpHalfSquareNeg(d, x);
     return NegativeTailZero(d, x, hn::MulAdd(hn::Mul(x, e), Num(d, 0.39894228040143267794), NormalCdf(d, x, e)));
   }
@@ -504,19 +506,6 @@ HWY_INLINE V<D> SigmoidGateDfFloat(D d, V<D> hi, V<D> lo, V<D> q, V<D> q_lo) {
   const V<D> sm_lo = hn::IfThenElse(neg, s_lo, hn::IfThenZeroElse(far, es_lo));
   const V<D> c = hn::Add(hn::MulAdd(q, sm, one), hn::MulAdd(q, sm_lo, hn::Mul(q_lo, sm)));
   return hn::MulAdd(sp, c, hn::Mul(sp_lo, c));
-}
-
-// Near a derivative's interior zero r, where no float formula of its terms keeps its
-// relative accuracy: g = δ·p(δ) for |δ| below the window, δ = z − r with z = z_hi + z_lo
-// and r in two floats (z_hi − r_hi is exact there), p from tools/coeffs/gen_coeffs.py.
-template <class D, std::size_t N>
-HWY_INLINE V<D> NearZero(D d, V<D> g, V<D> z_hi, V<D> z_lo, float r_hi, float r_lo, float window, const float (&p)[N]) {
-  const V<D> delta = hn::Add(hn::Sub(z_hi, Num(d, r_hi)), hn::Sub(z_lo, Num(d, r_lo)));
-  const auto near = hn::Lt(hn::Abs(delta), Num(d, window));
-  if (hn::AllFalse(d, near)) return g;
-  V<D> poly = Num(d, p[0]);
-  for (std::size_t i = 1; i < N; ++i) poly = hn::MulAdd(poly, delta, Num(d, p[i]));
-  return hn::IfThenElse(near, hn::Mul(delta, poly), g);
 }
 
 // The derivative g(t) = σ(t)(1 + t·σ(−t)) of x·σ(kx), t = k·x as hi + lo: on double lanes

@@ -407,6 +407,19 @@ HWY_INLINE V<D> NormalCdf(D d, V<D> x, V<D> e_half_sq) {
   return hn::IfThenElse(hn::Lt(x, hn::Zero(d)), half_q, hn::Sub(Num(d, 1.0), half_q));
 }
 
+// Near a derivative's interior zero r, where no float formula of its terms keeps its
+// relative accuracy: g = δ·p(δ) for |δ| below the window, δ = z − r with z = z_hi + z_lo
+// and r in two floats (z_hi − r_hi is exact there), p from tools/coeffs/gen_coeffs.py.
+template <class D, std::size_t N>
+HWY_INLINE V<D> NearZero(D d, V<D> g, V<D> z_hi, V<D> z_lo, float r_hi, float r_lo, float window, const float (&p)[N]) {
+  const V<D> delta = hn::Add(hn::Sub(z_hi, Num(d, r_hi)), hn::Sub(z_lo, Num(d, r_lo)));
+  const auto near = hn::Lt(hn::Abs(delta), Num(d, window));
+  if (hn::AllFalse(d, near)) return g;
+  V<D> poly = Num(d, p[0]);
+  for (std::size_t i = 1; i < N; ++i) poly = hn::MulAdd(poly, delta, Num(d, p[i]));
+  return hn::IfThenElse(near, hn::Mul(delta, poly), g);
+}
+
 // gelu(x) = x·Φ(x) on float lanes, for x >= −13 (below, the result leaves the normal
 // range and the row's native_ok sends the lane to double):
 //   Φ(−|x|) = e^(−x²/2)·g(u)/(|x| + 2), u = (|x| − 2)/(|x| + 2), g from
@@ -419,7 +432,13 @@ HWY_INLINE V<D> NormalCdf(D d, V<D> x, V<D> e_half_sq) {
 //   (Fast2Sum), so no 1 + erf cancels in either tail. |x| stops at 13: beyond it
 //   Φ(−|x|) is far below an ulp of 1, and the positive side returns x.
 template <class D>
-HWY_INLINE V<D> GeluFloatLanes(D d, V<D> x) {
+struct NormalTailParts {
+  ExpParts<D> exp;  // its n: every value below is scaled by 2^−n
+  V<D> e, e_lo;     // e^(−x²/2)
+  V<D> q, q_lo;     // Φ(−|x|)
+};
+template <class D>
+HWY_INLINE NormalTailParts<D> NormalTailFloat(D d, V<D> x) {
   const V<D> two = Num(d, 2.0);
   const V<D> ax = hn::Min(hn::Abs(x), Num(d, 13.0));
   const V<D> sq = hn::Mul(ax, ax);
@@ -451,16 +470,56 @@ HWY_INLINE V<D> GeluFloatLanes(D d, V<D> x) {
   // (P + P_lo)·2^−n = (e + e_lo)·(h + h_lo)
   const V<D> q = hn::Mul(e, h);
   const V<D> q_lo = hn::MulAdd(e, h_lo, hn::MulAdd(e_lo, h, ProductError(d, e, h, q)));
-  // x < 0: x·(P + P_lo), scaled once at the end (the result is normal).
-  const V<D> neg_r = ScaleByPow2<true>(d, hn::MulAdd(x, q, hn::Mul(x, q_lo)), parts);
-  // x >= 0: 1 − P as m + m_lo (Fast2Sum: P <= 1/2)
+  return {parts, e, e_lo, q, q_lo};
+}
+
+// Φ(x) = 1 − Φ(−x) for x >= 0 as m + m_lo (Fast2Sum: Φ(−x) <= 1/2), from the parts.
+template <class D>
+HWY_INLINE void NormalCdfUpper(D d, const NormalTailParts<D>& t, V<D>* m, V<D>* m_lo) {
   const V<D> one = Num(d, 1.0);
-  const V<D> ps = ScaleByPow2<true>(d, q, parts);
-  const V<D> ps_lo = ScaleByPow2<true>(d, q_lo, parts);
-  const V<D> m = hn::Sub(one, ps);
-  const V<D> m_lo = hn::Sub(hn::Sub(hn::Sub(one, m), ps), ps_lo);
+  const V<D> ps = ScaleByPow2<true>(d, t.q, t.exp);
+  const V<D> ps_lo = ScaleByPow2<true>(d, t.q_lo, t.exp);
+  *m = hn::Sub(one, ps);
+  *m_lo = hn::Sub(hn::Sub(hn::Sub(one, *m), ps), ps_lo);
+}
+
+template <class D>
+HWY_INLINE V<D> GeluFloatLanes(D d, V<D> x) {
+  const NormalTailParts<D> t = NormalTailFloat(d, x);
+  // x < 0: x·(P + P_lo), scaled once at the end (the result is normal).
+  const V<D> neg_r = ScaleByPow2<true>(d, hn::MulAdd(x, t.q, hn::Mul(x, t.q_lo)), t.exp);
+  // x >= 0: x·(1 − P)
+  V<D> m, m_lo;
+  NormalCdfUpper(d, t, &m, &m_lo);
   const V<D> r = hn::IfThenElse(hn::Lt(x, hn::Zero(d)), neg_r, hn::MulAdd(x, m, hn::Mul(x, m_lo)));
   return hn::IfThenElse(hn::Eq(x, hn::Zero(d)), x, r);  // ±0 keeps its sign (x·m_lo may be +0)
+}
+
+// gelu′(x) = Φ(x) + x·φ(x) on float lanes, x >= −13, from the same parts: φ·2^−n =
+// (e + e_lo)/√(2π) and x·φ·2^−n each as hi + lo; x < 0: Φ(x) + x·φ by 2Sum, scaled and
+// rounded once (the terms cancel towards the zero at x = −0.7518, where δ·p(δ) takes
+// over: NearZero, kGeluDfP); x >= 0: (m + m_lo) + x·φ, no cancellation. Beyond |x| = 13
+// (the parts' clamp) x·φ(x) is 0.
+template <class D>
+HWY_INLINE V<D> GeluDfFloatLanes(D d, V<D> x) {
+  const NormalTailParts<D> t = NormalTailFloat(d, x);
+  constexpr double kInvSqrt2Pi = 0.39894228040143267794;
+  constexpr float kC = static_cast<float>(kInvSqrt2Pi);
+  const V<D> f = hn::Mul(t.e, Num(d, kC));
+  const V<D> f_lo = hn::MulAdd(t.e, Num(d, kInvSqrt2Pi - static_cast<double>(kC)),
+                               hn::MulAdd(t.e_lo, Num(d, kC), ProductError(d, t.e, Num(d, kC), f)));
+  const auto inside = hn::Le(hn::Abs(x), Num(d, 13.0));
+  const V<D> w = hn::IfThenElseZero(inside, hn::Mul(x, f));
+  const V<D> w_lo = hn::IfThenElseZero(inside, hn::MulAdd(x, f_lo, ProductError(d, x, f, hn::Mul(x, f))));
+  V<D> sum, sum_lo;
+  TwoSum<D>(t.q, w, &sum, &sum_lo);
+  const V<D> neg_r = ScaleByPow2<true>(d, hn::Add(sum, hn::Add(sum_lo, hn::Add(t.q_lo, w_lo))), t.exp);
+  V<D> m, m_lo;
+  NormalCdfUpper(d, t, &m, &m_lo);
+  const V<D> pos_r =
+      hn::Add(m, hn::Add(ScaleByPow2<true>(d, w, t.exp), hn::Add(m_lo, ScaleByPow2<true>(d, w_lo, t.exp))));
+  const V<D> r = hn::IfThenElse(hn::Lt(x, hn::Zero(d)), neg_r, pos_r);
+  return NearZero(d, r, x, hn::Zero(d), kGeluDfRootHi, kGeluDfRootLo, kGeluDfWindow, kGeluDfP);
 }
 
 // tanh on float lanes, within about an ulp (docs/accuracy.md has the sweep):
