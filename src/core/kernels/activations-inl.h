@@ -510,12 +510,12 @@ HWY_INLINE V<D> SigmoidGateDfFloat(D d, V<D> hi, V<D> lo, V<D> q, V<D> q_lo) {
 
 // The derivative g(t) = σ(t)(1 + t·σ(−t)) of x·σ(kx), t = k·x as hi + lo: on double lanes
 // σ + t·σσ; on float lanes SigmoidGateDfFloat, and δ·p(δ) within 0.2 of its zero
-// t = −1.2785 (kSiluDfP), 2.2 ulp at worst over t in [−80, 100] (a 10^7-point scan).
+// t = −1.2785 (kSiluDfP, kSiluDfP0Lo), 2.2 ulp at worst over t in [−80, 100] (a 10^7-point scan).
 template <class D>
 HWY_INLINE V<D> GatedSigmoidDfOf(D d, V<D> hi, V<D> lo) {
   if constexpr (sizeof(hn::TFromD<D>) == sizeof(float)) {
     return NearZero(d, SigmoidGateDfFloat(d, hi, lo, hi, lo), hi, lo, kSiluDfRootHi, kSiluDfRootLo, kSiluDfWindow,
-                    kSiluDfP);
+                    kSiluDfP, kSiluDfP0Lo);
   } else {
     const Logistic<D> l = LogisticOf(d, hi, lo);
     return hn::MulAdd(hi, l.product, l.sigma);
@@ -621,7 +621,7 @@ struct gelu_tanh_k {
   }
   // σ(2u) + x·σ(2u)σ(−2u)·(2u)'; the product is 0 (not 0·inf) where σσ underflows.
   // Float lanes: σ(2u)·(1 + q·σ(−2u)) with q = x·(2u)' in two parts (SigmoidGateDfFloat),
-  // and δ·p(δ) within 0.2 of the zero x = −0.7525 (kGeluTanhDfP).
+  // and δ·p(δ) within 0.2 of the zero x = −0.7525 (kGeluTanhDfP, kGeluTanhDfP0Lo).
   template <class D>
   static HWY_INLINE V<D> df(D d, V<D> x, const Params&) {
     V<D> hi, lo;
@@ -630,8 +630,9 @@ struct gelu_tanh_k {
       V<D> q, q_lo;
       cubic(d, x, kGeluTanh3AHi, kGeluTanh3ALo, &q, &q_lo);
       const V<D> g = SigmoidGateDfFloat(d, hi, lo, q, q_lo);
-      return NegativeTailZero(
-          d, x, NearZero(d, g, x, hn::Zero(d), kGeluTanhDfRootHi, kGeluTanhDfRootLo, kGeluTanhDfWindow, kGeluTanhDfP));
+      return NegativeTailZero(d, x,
+                              NearZero(d, g, x, hn::Zero(d), kGeluTanhDfRootHi, kGeluTanhDfRootLo, kGeluTanhDfWindow,
+                                       kGeluTanhDfP, kGeluTanhDfP0Lo));
     }
     const Logistic<D> l = LogisticOf(d, hi, lo);
     const V<D> du2 = hn::Mul(hn::MulAdd(hn::Mul(x, x), Num(d, 3.0 * 0.044715), Num(d, 1.0)),
@@ -642,10 +643,10 @@ struct gelu_tanh_k {
 };
 
 struct mish_k {
-  // Forward on float lanes (see native_ok) where FMA is native: its error-free residuals
-  // need a fused multiply-add (emulated, 1.9 ulp measured).
+  // Both directions on float lanes (see native_ok) where FMA is native: the error-free
+  // residuals need a fused multiply-add (emulated, the forward measured 1.9 ulp).
   static constexpr bool kNativeF32Forward = HWY_NATIVE_FMA != 0;
-  static constexpr bool kNativeF32Backward = false;  // f' has an interior zero: double lanes
+  static constexpr bool kNativeF32Backward = HWY_NATIVE_FMA != 0;
   template <class D>
   static auto native_ok(D d, V<D> x, const Params&) {
     return hn::Ge(x, Num(d, -80.0));  // e^x stays a normal float
@@ -656,27 +657,68 @@ struct mish_k {
   // residual correction, so x·t rounds once. (A first float version that rounded each
   // step measured 5 ulp at x = −6.766.)
   template <class D>
-  static HWY_INLINE V<D> fwd_float(D d, V<D> x) {
+  struct Parts {
+    V<D> e, e_lo;      // E = e^min(x, 12)
+    V<D> sq, sq_lo;    // E²
+    V<D> n, n_lo;      // E² + 2E
+    V<D> den, den_lo;  // n + 2
+    V<D> inv;          // 1/den, to 2^-28 (Reciprocal)
+  };
+  template <class D>
+  static HWY_INLINE Parts<D> parts(D d, V<D> x) {
     const V<D> two = Num(d, 2.0);
-    const ExpParts<D> parts = ExpFloatLanesParts<true>(d, hn::Min(x, Num(d, 12.0)), hn::Zero(d));
-    const V<D> e = ScaleByPow2<true>(d, parts.head, parts);
-    const V<D> e_lo = ScaleByPow2<true>(d, parts.tail, parts);
-    const V<D> sq = hn::Mul(e, e);
-    V<D> n, n_lo;
-    TwoSum<D>(hn::Add(e, e), sq, &n, &n_lo);
+    Parts<D> r;
+    const ExpParts<D> ep = ExpFloatLanesParts<true>(d, hn::Min(x, Num(d, 12.0)), hn::Zero(d));
+    r.e = ScaleByPow2<true>(d, ep.head, ep);
+    r.e_lo = ScaleByPow2<true>(d, ep.tail, ep);
+    r.sq = hn::Mul(r.e, r.e);
+    r.sq_lo = ProductError(d, r.e, r.e, r.sq);
+    TwoSum<D>(hn::Add(r.e, r.e), r.sq, &r.n, &r.n_lo);
     // + the square's error and (2E + 2)·e_lo, E's tail to first order
-    n_lo = hn::Add(n_lo, hn::MulAdd(hn::MulAdd(e, two, two), e_lo, ProductError(d, e, e, sq)));
-    V<D> den, den_lo;
-    TwoSum<D>(n, two, &den, &den_lo);
-    den_lo = hn::Add(den_lo, n_lo);
-    const V<D> inv = Reciprocal(d, den);
-    const V<D> t = hn::Mul(n, inv);
-    const V<D> t_lo = hn::Mul(hn::Add(hn::NegMulAdd(t, den_lo, hn::NegMulAdd(t, den, n)), n_lo), inv);
+    r.n_lo = hn::Add(r.n_lo, hn::MulAdd(hn::MulAdd(r.e, two, two), r.e_lo, r.sq_lo));
+    TwoSum<D>(r.n, two, &r.den, &r.den_lo);
+    r.den_lo = hn::Add(r.den_lo, r.n_lo);
+    r.inv = Reciprocal(d, r.den);
+    return r;
+  }
+  // (a + a_lo)/(den + den_lo) as q + q_lo: the quotient and its residual correction.
+  template <class D>
+  static HWY_INLINE void divide(const Parts<D>& m, V<D> a, V<D> a_lo, V<D>* q, V<D>* q_lo) {
+    *q = hn::Mul(a, m.inv);
+    *q_lo = hn::Mul(hn::Add(hn::NegMulAdd(*q, m.den_lo, hn::NegMulAdd(*q, m.den, a)), a_lo), m.inv);
+  }
+  template <class D>
+  static HWY_INLINE V<D> fwd_float(D d, V<D> x) {
+    const Parts<D> m = parts(d, x);
+    V<D> t, t_lo;
+    divide(m, m.n, m.n_lo, &t, &t_lo);
     const V<D> r = hn::MulAdd(x, t, hn::Mul(x, t_lo));
     return hn::IfThenElse(hn::Eq(x, hn::Zero(d)), x, r);  // ±0 keeps its sign (x·t_lo may be +0)
   }
-  // tanh(softplus(x)) = n/(n + 2), n = e^x(e^x + 2); om = 1 − tanh(sp) = 2/(n + 2).
-  // For x > 20, with q = e^−x: om = 2q²/(1 + 2q + 2q²).
+  // f' = t + x·σ(x)·(1 − t²) = (n·den + 4x·E(1 + E))/den², as (n + 1) = (1 + E)²: the
+  // numerator's two products as hi + lo and summed by 2Sum (they cancel towards the zero
+  // at x = −1.1924, where δ·p(δ) takes over: kMishDfP, kMishDfP0Lo), then two divisions by den with
+  // residual corrections. Beyond x = 12 (E's clamp) f' rounds to 1.
+  template <class D>
+  static HWY_INLINE V<D> df_float(D d, V<D> x) {
+    const Parts<D> m = parts(d, x);
+    V<D> f, f_lo;  // E² + E
+    TwoSum<D>(m.sq, m.e, &f, &f_lo);
+    f_lo = hn::Add(f_lo, hn::MulAdd(hn::MulAdd(m.e, Num(d, 2.0), Num(d, 1.0)), m.e_lo, m.sq_lo));
+    const V<D> a = hn::Mul(m.n, m.den);
+    const V<D> a_lo = hn::MulAdd(m.n, m.den_lo, hn::MulAdd(m.n_lo, m.den, ProductError(d, m.n, m.den, a)));
+    const V<D> x4 = hn::Mul(x, Num(d, 4.0));
+    const V<D> b = hn::Mul(x4, f);
+    const V<D> b_lo = hn::MulAdd(x4, f_lo, ProductError(d, x4, f, b));
+    V<D> num, num_lo;
+    TwoSum<D>(a, b, &num, &num_lo);
+    num_lo = hn::Add(num_lo, hn::Add(a_lo, b_lo));
+    V<D> q1, q1_lo, q2, q2_lo;
+    divide(m, num, num_lo, &q1, &q1_lo);
+    divide(m, q1, q1_lo, &q2, &q2_lo);
+    const V<D> r = hn::IfThenElse(hn::Gt(x, Num(d, 12.0)), Num(d, 1.0), hn::Add(q2, q2_lo));
+    return NearZero(d, r, x, hn::Zero(d), kMishDfRootHi, kMishDfRootLo, kMishDfWindow, kMishDfP, kMishDfP0Lo);
+  }
   template <class D>
   static void gate(D d, V<D> x, V<D>* t, V<D>* om) {
     const V<D> e = ExpNonPositive(d, hn::Min(x, Num(d, 0.0)));
@@ -704,6 +746,7 @@ struct mish_k {
   }
   template <class D>
   static HWY_INLINE V<D> df(D d, V<D> x, const Params&) {
+    if constexpr (sizeof(hn::TFromD<D>) == sizeof(float)) return df_float(d, x);
     V<D> t, om;
     gate(d, x, &t, &om);
     const V<D> one_minus_t2 = hn::Mul(om, hn::Sub(Num(d, 2.0), om));

@@ -411,13 +411,16 @@ HWY_INLINE V<D> NormalCdf(D d, V<D> x, V<D> e_half_sq) {
 // relative accuracy: g = δ·p(δ) for |δ| below the window, δ = z − r with z = z_hi + z_lo
 // and r in two floats (z_hi − r_hi is exact there), p from tools/coeffs/gen_coeffs.py.
 template <class D, std::size_t N>
-HWY_INLINE V<D> NearZero(D d, V<D> g, V<D> z_hi, V<D> z_lo, float r_hi, float r_lo, float window, const float (&p)[N]) {
+HWY_INLINE V<D> NearZero(D d, V<D> g, V<D> z_hi, V<D> z_lo, float r_hi, float r_lo, float window, const float (&p)[N],
+                         float p0_lo) {
   const V<D> delta = hn::Add(hn::Sub(z_hi, Num(d, r_hi)), hn::Sub(z_lo, Num(d, r_lo)));
   const auto near = hn::Lt(hn::Abs(delta), Num(d, window));
   if (hn::AllFalse(d, near)) return g;
   V<D> poly = Num(d, p[0]);
-  for (std::size_t i = 1; i < N; ++i) poly = hn::MulAdd(poly, delta, Num(d, p[i]));
-  return hn::IfThenElse(near, hn::Mul(delta, poly), g);
+  for (std::size_t i = 1; i + 1 < N; ++i) poly = hn::MulAdd(poly, delta, Num(d, p[i]));
+  // δ·(c0 + c0_lo + δ·poly) with one rounding of δ·c0 + (the small rest)
+  const V<D> rest = hn::MulAdd(poly, delta, Num(d, p0_lo));
+  return hn::IfThenElse(near, hn::MulAdd(delta, Num(d, p[N - 1]), hn::Mul(delta, rest)), g);
 }
 
 // gelu(x) = x·Φ(x) on float lanes, for x >= −13 (below, the result leaves the normal
@@ -519,7 +522,7 @@ HWY_INLINE V<D> GeluDfFloatLanes(D d, V<D> x) {
   const V<D> pos_r =
       hn::Add(m, hn::Add(ScaleByPow2<true>(d, w, t.exp), hn::Add(m_lo, ScaleByPow2<true>(d, w_lo, t.exp))));
   const V<D> r = hn::IfThenElse(hn::Lt(x, hn::Zero(d)), neg_r, pos_r);
-  return NearZero(d, r, x, hn::Zero(d), kGeluDfRootHi, kGeluDfRootLo, kGeluDfWindow, kGeluDfP);
+  return NearZero(d, r, x, hn::Zero(d), kGeluDfRootHi, kGeluDfRootLo, kGeluDfWindow, kGeluDfP, kGeluDfP0Lo);
 }
 
 // tanh on float lanes, within about an ulp (docs/accuracy.md has the sweep):
