@@ -233,15 +233,19 @@ HWY_INLINE void BackwardLanes(const Params& p, Run run) {
 // MapUnaryGuarded, lane by lane).
 template <class K>
 HWY_INLINE auto GuardedDf(const Params& p) {
-  return [p](auto d, auto v) HWY_ATTR {
-    const auto df = [p](auto dd, auto vv) HWY_ATTR { return K::df(dd, vv, p); };
-    if constexpr (std::is_same_v<decltype(d), DN> && HasNativeOk<K>) {
-      const auto fine = K::native_ok(d, v, p);
-      return hn::AllTrue(d, fine) ? df(d, v) : hn::IfThenElse(fine, df(d, v), ViaDouble(v, df));
-    } else {
-      return df(d, v);
-    }
-  };
+  if constexpr (HasNativeOk<K>) {
+    return [p](auto d, auto v) HWY_ATTR {
+      const auto df = [p](auto dd, auto vv) HWY_ATTR { return K::df(dd, vv, p); };
+      if constexpr (std::is_same_v<decltype(d), DN>) {
+        const auto fine = K::native_ok(d, v, p);
+        return hn::AllTrue(d, fine) ? df(d, v) : hn::IfThenElse(fine, df(d, v), ViaDouble(v, df));
+      } else {
+        return df(d, v);
+      }
+    };
+  } else {
+    return [p](auto d, auto v) HWY_ATTR { return K::df(d, v, p); };
+  }
 }
 
 template <class K>
