@@ -88,8 +88,24 @@ std::vector<float> float_sweep(std::size_t samples) {
     v = k;
     for (int i = 0; i < 3; ++i) v = std::nextafter(v, -INFINITY), xs.push_back(v);
   }
-  // Dense through the interesting middle.
+  // Around the interior zeros of the x·gate derivatives (silu/swish, gelu_sigmoid, gelu_tanh,
+  // gelu, mish at their defaults), where their two terms cancel and the float kernels switch
+  // to a fit around the root within 0.2 of it: the nearest floats, both window edges, and a
+  // dense stretch across the switch.
   std::mt19937 rng(11);
+  for (const double r : {-1.2784645427610738, -1.2784645427610738 / 1.702, -0.75246142207101626, -0.75179152469356400,
+                         -1.1924312145154952}) {
+    for (const double edge : {r, r - 0.2, r + 0.2}) {
+      float v = static_cast<float>(edge);
+      xs.push_back(v);
+      for (int i = 0; i < 8; ++i) v = std::nextafter(v, INFINITY), xs.push_back(v);
+      v = static_cast<float>(edge);
+      for (int i = 0; i < 8; ++i) v = std::nextafter(v, -INFINITY), xs.push_back(v);
+    }
+    std::uniform_real_distribution<float> near(static_cast<float>(r - 0.25), static_cast<float>(r + 0.25));
+    for (int i = 0; i < 300; ++i) xs.push_back(near(rng));
+  }
+  // Dense through the interesting middle.
   std::uniform_real_distribution<float> mid(-30.0f, 30.0f);
   for (int i = 0; i < 4000; ++i) xs.push_back(mid(rng));
   return xs;
