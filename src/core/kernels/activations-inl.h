@@ -405,6 +405,22 @@ struct selu_k {
 
 // ---------------------------------------------------------------- self-gated (x·gate)
 
+// The self-gated rows compute on float lanes in both directions where FMA is native: their
+// two-part residuals (TwoProd, quotient corrections) need a fused multiply-add, and with an
+// emulated one silu's forward measured 3 ulp at x = −0.8048 (SSE4), gelu's 2.1, mish's 1.9.
+// Elsewhere they take double lanes. ExpNormalLanes adds the common native_ok: x >= −80,
+// where e^x stays a normal float.
+struct FloatLanesWithFma {
+  static constexpr bool kNativeF32Forward = HWY_NATIVE_FMA != 0;
+  static constexpr bool kNativeF32Backward = HWY_NATIVE_FMA != 0;
+};
+struct ExpNormalLanes : FloatLanesWithFma {
+  template <class D>
+  static auto native_ok(D d, V<D> x, const Params&) {
+    return hn::Ge(x, Num(d, -80.0));
+  }
+};
+
 // The derivatives of the self-gated rows are negative for x < −1; where they
 // underflow, the correctly rounded result is −0, not the +0 that σ + x·σσ gives.
 template <class D>
@@ -412,11 +428,7 @@ HWY_INLINE V<D> NegativeTailZero(D d, V<D> x, V<D> r) {
   return hn::IfThenElse(hn::And(hn::Eq(r, hn::Zero(d)), hn::Lt(x, Num(d, -1.0))), Num(d, -0.0), r);
 }
 
-struct gelu_k {
-  // Both directions on float lanes (see native_ok) where FMA is native: the error-free
-  // residuals need a fused multiply-add (emulated, the forward measured 2.1 ulp).
-  static constexpr bool kNativeF32Forward = HWY_NATIVE_FMA != 0;
-  static constexpr bool kNativeF32Backward = HWY_NATIVE_FMA != 0;
+struct gelu_k : FloatLanesWithFma {
   template <class D>
   static auto native_ok(D d, V<D> x, const Params&) {
     return hn::Ge(x, Num(d, -13.0));  // the result stays a normal float
@@ -528,11 +540,7 @@ HWY_INLINE V<D> GatedSigmoidDf(D d, V<D> x, double khi, double klo = 0.0) {
   return NegativeTailZero(d, x, GatedSigmoidDfOf(d, hi, lo));
 }
 
-struct gelu_sigmoid_k {
-  // Float lanes (see native_ok) where FMA is native, so the two-part residuals are exact
-  // (emulated, silu's forward measured 3 ulp at x = −0.8048 on SSE4).
-  static constexpr bool kNativeF32Forward = HWY_NATIVE_FMA != 0;
-  static constexpr bool kNativeF32Backward = HWY_NATIVE_FMA != 0;
+struct gelu_sigmoid_k : FloatLanesWithFma {
   template <class D>
   static auto native_ok(D d, V<D> x, const Params&) {
     return hn::And(hn::Ge(x, Num(d, -47.0)), hn::Le(x, Num(d, 1e37)));  // 1.702·x in [−80, 1.7e37]
@@ -547,15 +555,7 @@ struct gelu_sigmoid_k {
   }
 };
 
-struct silu_k {
-  // Float lanes (see native_ok) where FMA is native, so the two-part residuals are exact
-  // (emulated, silu's forward measured 3 ulp at x = −0.8048 on SSE4).
-  static constexpr bool kNativeF32Forward = HWY_NATIVE_FMA != 0;
-  static constexpr bool kNativeF32Backward = HWY_NATIVE_FMA != 0;
-  template <class D>
-  static auto native_ok(D d, V<D> x, const Params&) {
-    return hn::Ge(x, Num(d, -80.0));  // e^x stays a normal float
-  }
+struct silu_k : ExpNormalLanes {
   template <class D>
   static HWY_INLINE V<D> fwd(D d, V<D> x, const Params&) {
     return GatedSigmoid(d, x, 1.0);
@@ -566,11 +566,7 @@ struct silu_k {
   }
 };
 
-struct swish_k {
-  // Float lanes (see native_ok) where FMA is native, so the two-part residuals are exact
-  // (emulated, silu's forward measured 3 ulp at x = −0.8048 on SSE4).
-  static constexpr bool kNativeF32Forward = HWY_NATIVE_FMA != 0;
-  static constexpr bool kNativeF32Backward = HWY_NATIVE_FMA != 0;
+struct swish_k : FloatLanesWithFma {
   // Lanes where float arithmetic stays within the bound: beta·x >= −80 (no
   // subnormal exp; the other side saturates to x exactly); other vectors take the double path.
   template <class D>
@@ -588,11 +584,7 @@ struct swish_k {
   }
 };
 
-struct gelu_tanh_k {
-  // Float lanes (see native_ok) where FMA is native, so the two-part residuals are exact
-  // (emulated, silu's forward measured 3 ulp at x = −0.8048 on SSE4).
-  static constexpr bool kNativeF32Forward = HWY_NATIVE_FMA != 0;
-  static constexpr bool kNativeF32Backward = HWY_NATIVE_FMA != 0;
+struct gelu_tanh_k : FloatLanesWithFma {
   template <class D>
   static auto native_ok(D d, V<D> x, const Params&) {
     return hn::And(hn::Ge(x, Num(d, -9.5)), hn::Le(x, Num(d, 1e12)));  // 2u >= −75, no x³ overflow
@@ -650,15 +642,7 @@ struct gelu_tanh_k {
   }
 };
 
-struct mish_k {
-  // Both directions on float lanes (see native_ok) where FMA is native: the error-free
-  // residuals need a fused multiply-add (emulated, the forward measured 1.9 ulp).
-  static constexpr bool kNativeF32Forward = HWY_NATIVE_FMA != 0;
-  static constexpr bool kNativeF32Backward = HWY_NATIVE_FMA != 0;
-  template <class D>
-  static auto native_ok(D d, V<D> x, const Params&) {
-    return hn::Ge(x, Num(d, -80.0));  // e^x stays a normal float
-  }
+struct mish_k : ExpNormalLanes {
   // Float lanes: x·n/(n + 2), n = E(E + 2), E = e^min(x, 12) (beyond 12, n/(n + 2) rounds
   // x·t to x). Nothing is rounded before the end: E is the exp's head + tail, n = E² + 2E
   // by TwoProd and 2Sum, n + 2 by 2Sum, and t = n/(n + 2) as a quotient plus its
