@@ -673,11 +673,10 @@ struct mish_k : ExpNormalLanes {
     r.inv = Reciprocal(d, r.den);
     return r;
   }
-  // (a + a_lo)/(den + den_lo) as q + q_lo: the quotient and its residual correction.
+  // (a + a_lo)/(den + den_lo) as q + q_lo
   template <class D>
   static HWY_INLINE void divide(const Parts<D>& m, V<D> a, V<D> a_lo, V<D>* q, V<D>* q_lo) {
-    *q = hn::Mul(a, m.inv);
-    *q_lo = hn::Mul(hn::Add(hn::NegMulAdd(*q, m.den_lo, hn::NegMulAdd(*q, m.den, a)), a_lo), m.inv);
+    DivideParts<D>(a, a_lo, m.den, m.den_lo, m.inv, q, q_lo);
   }
   template <class D>
   static HWY_INLINE V<D> fwd_float(D d, V<D> x) {
@@ -711,6 +710,8 @@ struct mish_k : ExpNormalLanes {
     const V<D> r = hn::IfThenElse(hn::Gt(x, Num(d, 12.0)), Num(d, 1.0), hn::Add(q2, q2_lo));
     return NearZero(d, r, x, hn::Zero(d), kMishDfRootHi, kMishDfRootLo, kMishDfWindow, kMishDfP, kMishDfP0Lo);
   }
+  // Double lanes: tanh(softplus(x)) = n/(n + 2), n = e^x(e^x + 2); om = 1 − tanh(sp) =
+  // 2/(n + 2). For x > 20, with q = e^−x: om = 2q²/(1 + 2q + 2q²).
   template <class D>
   static void gate(D d, V<D> x, V<D>* t, V<D>* om) {
     const V<D> e = ExpNonPositive(d, hn::Min(x, Num(d, 0.0)));

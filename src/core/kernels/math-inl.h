@@ -126,6 +126,14 @@ HWY_INLINE V<D> Quotient(D d, V<D> num, V<D> den) {
 #endif
 }
 
+// (a + a_lo)/(den + den_lo) as q + q_lo, given inv ≈ 1/den (Reciprocal): q = a·inv and
+// the residual a − q·den (exact by FMA) corrects it, to far below an ulp of q.
+template <class D>
+HWY_INLINE void DivideParts(V<D> a, V<D> a_lo, V<D> den, V<D> den_lo, V<D> inv, V<D>* q, V<D>* q_lo) {
+  *q = hn::Mul(a, inv);
+  *q_lo = hn::Mul(hn::Add(hn::NegMulAdd(*q, den_lo, hn::NegMulAdd(*q, den, a)), a_lo), inv);
+}
+
 // a/c for a constant c (the 6 of the hard* rows) without a division where the target has
 // an FMA: q = a·(1/c), then one correction from the exact residual a − c·q; within an ulp
 // of the correctly rounded quotient (the kernel tests hold it), ±0 kept as it is.
@@ -457,9 +465,8 @@ HWY_INLINE NormalTailParts<D> NormalTailFloat(D d, V<D> x) {
   V<D> a, a_lo;
   TwoSum<D>(ax, hn::Neg(two), &a, &a_lo);  // |x| − 2
   const V<D> inv = Reciprocal(d, s);
-  // u + u_lo = (a + a_lo)/(s + s_lo): the quotient and its residual correction.
-  const V<D> u = hn::Mul(a, inv);
-  const V<D> u_lo = hn::Mul(hn::Add(hn::NegMulAdd(u, s_lo, hn::NegMulAdd(u, s, a)), a_lo), inv);
+  V<D> u, u_lo;  // (a + a_lo)/(s + s_lo)
+  DivideParts<D>(a, a_lo, s, s_lo, inv, &u, &u_lo);
   V<D> p = Num(d, kPhifG[0]);
   for (std::size_t i = 1; i < std::size(kPhifG); ++i) p = hn::MulAdd(p, u, Num(d, kPhifG[i]));
   // g + g_lo = c0 + (u + u_lo)·p, c0 = kPhifG0 in two floats; the last step is exact
@@ -469,9 +476,8 @@ HWY_INLINE NormalTailParts<D> NormalTailFloat(D d, V<D> x) {
   const V<D> t_lo = hn::MulAdd(u_lo, p, hn::Add(ProductError(d, u, p, t), Num(d, kPhifG0 - static_cast<double>(kC0))));
   const V<D> g = hn::Add(Num(d, kC0), t);
   const V<D> g_lo = hn::Add(hn::Add(hn::Sub(Num(d, kC0), g), t), t_lo);
-  // h + h_lo = (g + g_lo)/(s + s_lo)
-  const V<D> h = hn::Mul(g, inv);
-  const V<D> h_lo = hn::Mul(hn::Add(hn::NegMulAdd(h, s_lo, hn::NegMulAdd(h, s, g)), g_lo), inv);
+  V<D> h, h_lo;  // (g + g_lo)/(s + s_lo)
+  DivideParts<D>(g, g_lo, s, s_lo, inv, &h, &h_lo);
   // (P + P_lo)·2^−n = (e + e_lo)·(h + h_lo)
   const V<D> q = hn::Mul(e, h);
   const V<D> q_lo = hn::MulAdd(e, h_lo, hn::MulAdd(e_lo, h, ProductError(d, e, h, q)));
@@ -514,8 +520,9 @@ HWY_INLINE V<D> GeluDfFloatLanes(D d, V<D> x) {
   const V<D> f_lo = hn::MulAdd(t.e, Num(d, kInvSqrt2Pi - static_cast<double>(kC)),
                                hn::MulAdd(t.e_lo, Num(d, kC), ProductError(d, t.e, Num(d, kC), f)));
   const auto inside = hn::Le(hn::Abs(x), Num(d, 13.0));
-  const V<D> w = hn::IfThenElseZero(inside, hn::Mul(x, f));
-  const V<D> w_lo = hn::IfThenElseZero(inside, hn::MulAdd(x, f_lo, ProductError(d, x, f, hn::Mul(x, f))));
+  const V<D> xf = hn::Mul(x, f);
+  const V<D> w = hn::IfThenElseZero(inside, xf);
+  const V<D> w_lo = hn::IfThenElseZero(inside, hn::MulAdd(x, f_lo, ProductError(d, x, f, xf)));
   V<D> sum, sum_lo;
   TwoSum<D>(t.q, w, &sum, &sum_lo);
   const V<D> neg_r = ScaleByPow2<true>(d, hn::Add(sum, hn::Add(sum_lo, hn::Add(t.q_lo, w_lo))), t.exp);
