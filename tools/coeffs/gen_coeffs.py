@@ -25,11 +25,11 @@ phif: the float-lane exact gelu's normal tail, Φ(−x) = e^(−x²/2)·g(u)/(x 
 [0, 13] with u = (x − 2)/(x + 2); g a Chebyshev fit of 12 terms on u, float coefficients
 but the constant (double), printed error relative to Φ(−x)·e^(x²/2)·(x + 2).
 
-silu′, gelu_tanh′, gelu′ and mish′ near their zeros: g(t) = σ(t)(1 + t·σ(−t)), the derivative of
-x·σ(kx) at t = kx, is 0 at t = r = −1.27846… (1 + r + e^r = 0), gelu_tanh′ at
-x = −0.75246…, gelu′ at x = −0.75179…, mish′ at x = −1.19237…, and their two terms cancel there. For |δ| <= 0.2, g = δ·p(δ), δ = t − r
-(r as two floats); p a Chebyshev fit of 7 terms, float coefficients but the constant (two
-floats), printed error relative to g/δ.
+silu′, gelu_tanh′, gelu′ and mish′ near their zeros: g(t) = σ(t)(1 + t·σ(−t)), the
+derivative of x·σ(kx) at t = kx, is 0 at t = r = −1.27846… (1 + r + e^r = 0), gelu_tanh′ at
+x = −0.75246…, gelu′ at x = −0.75179…, mish′ at x = −1.19237…, and their two terms cancel
+there. For |δ| <= 0.2, g = δ·p(δ), δ = t − r (r as two floats); p a Chebyshev fit of 7
+terms, float coefficients but the constant (two floats), printed error relative to g/δ.
 """
 import os
 import struct
@@ -177,7 +177,6 @@ def main():
         t = k * (x + a * x**3)
         return sig(t) * (1 + x * k * (1 + 3 * a * x * x) * sig(-t))
 
-    silu_lines, silu_worst = near_zero_fit("kSiluDf", silu_df, mp.mpf("-1.28"), "σ(t)(1 + t·σ(−t))", "t")
     def gelu_df(x):
         return mp.ncdf(x) + x * mp.npdf(x)
 
@@ -185,6 +184,7 @@ def main():
         t = mp.tanh(mp.log1p(mp.exp(x)))
         return t + x * sig(x) * (1 - t * t)
 
+    silu_lines, silu_worst = near_zero_fit("kSiluDf", silu_df, mp.mpf("-1.28"), "σ(t)(1 + t·σ(−t))", "t")
     mish_lines, mish_worst = near_zero_fit("kMishDf", mish_df, mp.mpf("-1.19"), "mish′(x)", "x")
     gelu_lines, gelu_worst = near_zero_fit("kGeluDf", gelu_df, mp.mpf("-0.75"), "Φ(x) + x·φ(x)", "x")
     gtanh_lines, gtanh_worst = near_zero_fit("kGeluTanhDf", gelu_tanh_df, mp.mpf("-0.75"), "gelu_tanh′(x)", "x")
