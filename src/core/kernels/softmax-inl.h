@@ -72,8 +72,12 @@ HWY_INLINE void StoreRow(D d, V<D> v, T* p, std::size_t count) {
 }
 
 #if HWY_TARGET != HWY_SCALAR
-// A row's last, partial vector on float lanes goes through a stack buffer: count < N
-// elements, `pad` past them. Highway's MaskedLoad/BlendedStore would read (SSE4, EMU128)
+// A row's last, partial vector on float lanes: rows of at least N elements take the
+// full vector that ends at the row's end (it overlaps the one before; lane-wise results
+// are the same bits either time, and sums mask the repeated lanes), so a row never
+// round-trips through memory (a stack buffer's scalar stores then a vector load stall
+// store forwarding: 25 % of a 1000-column softmax). Shorter rows go through a stack
+// buffer: count < N elements, `pad` past them. Highway's MaskedLoad/BlendedStore would read (SSE4, EMU128)
 // and rewrite (SSE4) the lanes past the row, which belong to the next row — another
 // thread's — or lie past the array.
 template <class D>
@@ -101,8 +105,7 @@ HWY_INLINE void StorePartial(D d, V<D> v, float* p, std::size_t count) {
 //      double lanes (a float sum of 32000 terms would cost several ulp), and
 //      log_softmax keeps the terms e = 1 (z = m) apart: s − 1 keeps its digits;
 //   3. softmax: y = e·(1/s) with 1/s split in two floats (one more rounding);
-//      log_softmax: y = (z − m) − log1p(s − 1), on float lanes as two-part sums (in
-//      double lanes for rows with −inf entries).
+//      log_softmax: y = (z − c1) − c2 with c1 + c2 = m + log1p(s − 1) (LogOut).
 // Returns false, having written nothing, for rows the double path must take.
 // kLogits (the cross-entropy losses): store e like softmax, keep the e = 1 terms apart
 // like log_softmax, and write y = e·(scale/s) − offset.
@@ -149,16 +152,18 @@ struct FloatLaneRow {
   }
 
   struct Sums {
-    V<DW> s0, s1;  // Σ e (log_softmax: over e < 1), double lanes
-    V<DN> ones;    // log_softmax: #{e = 1}
+    V<DW> s0, s1;       // Σ e (log_softmax: over e < 1), double lanes
+    std::size_t lanes;  // log_softmax: lanes accumulated, and those of them with e < 1
+    std::size_t below;  // (counted off the vector ports: a mask's popcount)
   };
 
   static HWY_INLINE void Accumulate(V<DN> e, Sums* acc) {
     V<DN> add = e;
     if constexpr (kSplitOnes) {
-      const auto is_one = hn::Eq(e, hn::Set(DN(), 1.0f));
-      acc->ones = hn::Add(acc->ones, hn::IfThenElseZero(is_one, hn::Set(DN(), 1.0f)));
-      add = hn::IfThenZeroElse(is_one, e);
+      const auto below = hn::Lt(e, hn::Set(DN(), 1.0f));
+      acc->lanes += hn::Lanes(DN());
+      acc->below += hn::CountTrue(DN(), below);
+      add = hn::IfThenElseZero(below, e);
     }
     acc->s0 = hn::Add(acc->s0, hn::PromoteTo(DW(), hn::LowerHalf(DH(), add)));
     acc->s1 = hn::Add(acc->s1, hn::PromoteTo(DW(), hn::UpperHalf(DH(), add)));
@@ -170,55 +175,47 @@ struct FloatLaneRow {
   // another in memory): its loads from memory then overlap this row's arithmetic.
   static HWY_INLINE void ExpPass(const float* xr, float* yr, std::size_t whole, std::size_t cols, V<DN> negm,
                                  Sums* acc) {
-    const std::size_t N = hn::Lanes(DN());
+    const DN d;
+    const std::size_t N = hn::Lanes(d);
     constexpr std::size_t kLine = 64 / sizeof(float);
+    // A partial last vector (rows of >= N elements): the full vector ending at the row's
+    // end, computed first so its latency hides under the loop; its lanes that repeat
+    // the loop's are left out of the sum.
+    const bool overlap = whole < cols && cols >= N;
+    const V<DN> last = overlap ? Exp<kFast2Sum, kNormal>(Load(xr + cols - N), negm) : hn::Zero(d);
     for (std::size_t i = 0, line = 0; i < whole; i += N, line += kLine) {
       if (line < cols) {
         hwy::Prefetch(xr + cols + line);
         hwy::Prefetch(yr + cols + line);
       }
       const V<DN> e = Exp<kFast2Sum, kNormal>(Load(xr + i), negm);
-      if constexpr (kStoreE) hn::StoreU(e, DN(), yr + i);
+      if constexpr (kStoreE) hn::StoreU(e, d, yr + i);
       Accumulate(e, acc);
+    }
+    if (overlap) {
+      if constexpr (kStoreE) hn::StoreU(last, d, yr + cols - N);
+      Accumulate(hn::IfThenZeroElse(hn::FirstN(d, whole + N - cols), last), acc);
     }
   }
 
-  // log_softmax's outputs y = (z − m) − log s. Float lanes: z − m = hi + lo exactly and
-  // log s = L_hi + L_lo, y = (hi − L_hi) + (lo − L_lo): about one rounding.
-  template <bool kFast2Sum>
-  static HWY_INLINE void LogOutFloat(const float* xr, float* yr, std::size_t cols, V<DN> negm, double log_s) {
+  // log_softmax's outputs y = z − (m + log s) = (z − c1) − c2, with c1 + c2 = m + log s
+  // to double precision (c1 = fl(m + log s); m − c1 is exact in double wherever
+  // m + log s is near m, the only case where y can be small). z − c1 is exact when z is
+  // within a factor of 2 of c1 (Sterbenz), and otherwise |c2| <= ulp(c1) is far below
+  // |z − c1|: at most two roundings of y's size, 1.5 ulp in theory. −inf entries give −inf.
+  static HWY_INLINE void LogOut(const float* xr, float* yr, std::size_t cols, float m, double log_s) {
     const DN d;
     const std::size_t N = hn::Lanes(d);
     const std::size_t whole = cols - cols % N;
-    const float l_hi = static_cast<float>(log_s);
-    const auto vlh = hn::Set(d, l_hi);
-    const auto vll = hn::Set(d, static_cast<float>(log_s - static_cast<double>(l_hi)));
-    const auto out = [&](V<DN> z) {
-      V<DN> hi;
-      V<DN> lo;
-      Shifted<kFast2Sum>(z, negm, &hi, &lo);
-      return hn::Add(hn::Sub(hi, vlh), hn::Sub(lo, vll));
-    };
+    const double md = static_cast<double>(m);
+    const float c1 = static_cast<float>(md + log_s);
+    const auto vc1 = hn::Set(d, c1);
+    const auto vc2 = hn::Set(d, static_cast<float>((md - static_cast<double>(c1)) + log_s));
+    const auto out = [&](V<DN> z) { return hn::Sub(hn::Sub(z, vc1), vc2); };
     for (std::size_t i = 0; i < whole; i += N) hn::StoreU(out(Load(xr + i)), d, yr + i);
-    if (whole < cols) {
-      StorePartial(d, out(LoadTail(xr + whole, cols - whole, 0.0f)), yr + whole, cols - whole);
-    }
-  }
-  // The same in double lanes, rounded once (rows with −inf entries).
-  static HWY_INLINE void LogOutDouble(const float* xr, float* yr, std::size_t cols, double m, double log_s) {
-    const DN d;
-    const DW dw;
-    const std::size_t N = hn::Lanes(d);
-    const std::size_t whole = cols - cols % N;
-    const auto vm = hn::Set(dw, m);
-    const auto vlog = hn::Set(dw, log_s);
-    const auto out = [&](V<DN> z) {
-      const auto y0 = hn::Sub(hn::Sub(hn::PromoteTo(dw, hn::LowerHalf(DH(), z)), vm), vlog);
-      const auto y1 = hn::Sub(hn::Sub(hn::PromoteTo(dw, hn::UpperHalf(DH(), z)), vm), vlog);
-      return hn::Combine(d, hn::DemoteTo(DH(), y1), hn::DemoteTo(DH(), y0));
-    };
-    for (std::size_t i = 0; i < whole; i += N) hn::StoreU(out(Load(xr + i)), d, yr + i);
-    if (whole < cols) {
+    if (whole < cols && cols >= N) {
+      hn::StoreU(out(Load(xr + cols - N)), d, yr + cols - N);
+    } else if (whole < cols) {
       StorePartial(d, out(LoadTail(xr + whole, cols - whole, 0.0f)), yr + whole, cols - whole);
     }
   }
@@ -257,7 +254,12 @@ struct FloatLaneRow {
       vmin0 = hn::Min(vmin0, z);
       nan = hn::Or(nan, hn::IsNaN(z));
     }
-    if (whole < cols) {
+    if (whole < cols && cols >= N) {  // max and min do not mind the repeated lanes
+      const auto z = Load(xr + cols - N);
+      vmax0 = hn::Max(vmax0, z);
+      vmin0 = hn::Min(vmin0, z);
+      nan = hn::Or(nan, hn::IsNaN(z));
+    } else if (whole < cols) {
       const auto zmax = LoadTail(xr + whole, cols - whole, kNegate ? kInf : -kInf);
       vmax0 = hn::Max(vmax0, zmax);
       vmin0 = hn::Min(vmin0, LoadTail(xr + whole, cols - whole, kNegate ? -kInf : kInf));
@@ -270,7 +272,7 @@ struct FloatLaneRow {
     const auto negm = hn::Set(d, -m);
     const bool fast2sum = lowest >= -std::fabs(m);
     const bool normal = static_cast<double>(lowest) - static_cast<double>(m) >= -86.9;
-    Sums acc{hn::Zero(DW()), hn::Zero(DW()), hn::Zero(d)};
+    Sums acc{hn::Zero(DW()), hn::Zero(DW()), 0, 0};
     if (fast2sum && normal) {
       ExpPass<true, true>(xr, yr, whole, cols, negm, &acc);
     } else if (fast2sum) {
@@ -280,25 +282,17 @@ struct FloatLaneRow {
     } else {
       ExpPass<false, false>(xr, yr, whole, cols, negm, &acc);
     }
-    if (whole < cols) {  // padded with −inf: those lanes give e = 0
+    if (whole < cols && cols < N) {  // padded with −inf: those lanes give e = 0
       const V<DN> e = Exp<false, false>(LoadTail(xr + whole, cols - whole, kNegate ? kInf : -kInf), negm);
       if constexpr (kStoreE) StorePartial(d, e, yr + whole, cols - whole);
       Accumulate(e, &acc);
     }
     const double sum = hn::GetLane(hn::SumOfLanes(DW(), hn::Add(acc.s0, acc.s1)));
-    const double sum_minus_1 =
-        kSplitOnes ? (static_cast<double>(hn::GetLane(hn::SumOfLanes(d, acc.ones))) - 1.0) + sum : sum - 1.0;
+    const double sum_minus_1 = kSplitOnes ? (static_cast<double>(acc.lanes - acc.below) - 1.0) + sum : sum - 1.0;
     if (stats != nullptr) *stats = {static_cast<double>(m), sum_minus_1};
     // 3. outputs
     if constexpr (kMode == RowMode::kLogSoftmax) {
-      const double log_s = std::log1p(sum_minus_1);
-      if (lowest == -kInf) {  // z − m = −inf: the double lanes give −inf without a NaN low part
-        LogOutDouble(xr, yr, cols, static_cast<double>(m), log_s);
-      } else if (fast2sum) {
-        LogOutFloat<true>(xr, yr, cols, negm, log_s);
-      } else {
-        LogOutFloat<false>(xr, yr, cols, negm, log_s);
-      }
+      LogOut(xr, yr, cols, m, std::log1p(sum_minus_1));
     } else {
       const double inv = scale / (1.0 + sum_minus_1);
       const float inv_hi = static_cast<float>(inv);
@@ -314,8 +308,14 @@ struct FloatLaneRow {
 #endif
         return kMode == RowMode::kLogits ? hn::Sub(y, voff) : y;
       };
+      // In place: the overlapping last vector is computed before the loop rescales the
+      // lanes it shares, stored after.
+      const bool overlap = whole < cols && cols >= N;
+      const V<DN> last = overlap ? out(hn::LoadU(d, yr + cols - N)) : hn::Zero(d);
       for (i = 0; i < whole; i += N) hn::StoreU(out(hn::LoadU(d, yr + i)), d, yr + i);
-      if (whole < cols) {
+      if (overlap) {
+        hn::StoreU(last, d, yr + cols - N);
+      } else if (whole < cols) {
         StorePartial(d, out(LoadPartial(d, yr + whole, cols - whole, 0.0f)), yr + whole, cols - whole);
       }
     }
@@ -479,7 +479,11 @@ struct FloatLaneBackwardRow {
       }
     };
     for (std::size_t i = 0; i < whole; i += N) step(hn::LoadU(d, yr + i), hn::LoadU(d, gr + i));
-    if (whole < cols) {
+    if (whole < cols && cols >= N) {  // the overlapping last vector, its repeated lanes dead
+      const auto repeated = hn::FirstN(d, whole + N - cols);
+      step(hn::IfThenElse(repeated, hn::Set(d, dead), hn::LoadU(d, yr + cols - N)),
+           hn::IfThenZeroElse(repeated, hn::LoadU(d, gr + cols - N)));
+    } else if (whole < cols) {
       step(LoadPartial(d, yr + whole, cols - whole, dead), LoadPartial(d, gr + whole, cols - whole, 0.0f));
     }
     if (!hn::AllFalse(d, nan)) return false;
@@ -501,7 +505,10 @@ struct FloatLaneBackwardRow {
       }
       hn::StoreU(Grad(hn::LoadU(d, yr + i), hn::LoadU(d, gr + i), vhi, vlo, vscale), d, dr + i);
     }
-    if (whole < cols) {
+    if (whole < cols && cols >= N) {
+      const std::size_t i = cols - N;
+      hn::StoreU(Grad(hn::LoadU(d, yr + i), hn::LoadU(d, gr + i), vhi, vlo, vscale), d, dr + i);
+    } else if (whole < cols) {
       const auto vy = LoadPartial(d, yr + whole, cols - whole, dead);
       StorePartial(d, Grad(vy, LoadPartial(d, gr + whole, cols - whole, 0.0f), vhi, vlo, vscale), dr + whole,
                    cols - whole);
