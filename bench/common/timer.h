@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstring>
+#include <functional>
 #include <thread>
 #include <vector>
 
@@ -32,6 +33,38 @@ double seconds_per_call(F&& fn, int batches = 7, double min_batch_seconds = 2e-3
     const auto t0 = clock::now();
     for (long i = 0; i < reps; ++i) fn();
     best = std::min(best, std::chrono::duration<double>(clock::now() - t0).count() / static_cast<double>(reps));
+  }
+  return best;
+}
+
+/** Seconds per call of each of fns (empty ones give 0), measured in alternating batches:
+ *  round after round, one batch of each function, and each function's fastest batch kept.
+ *  The machine's drift over a measurement then falls on every function alike, so their
+ *  ratios hold better than separate seconds_per_call measurements taken one after another. */
+inline std::vector<double> seconds_per_call_interleaved(const std::vector<std::function<void()>>& fns, int rounds = 9,
+                                                        double min_batch_seconds = 2e-3) {
+  using clock = std::chrono::steady_clock;
+  std::vector<long> reps(fns.size(), 1);
+  for (std::size_t f = 0; f < fns.size(); ++f) {
+    if (!fns[f]) continue;
+    fns[f]();  // warm caches, page in buffers, start thread pools
+    for (;;) {
+      const auto t0 = clock::now();
+      for (long i = 0; i < reps[f]; ++i) fns[f]();
+      const double s = std::chrono::duration<double>(clock::now() - t0).count();
+      if (s >= min_batch_seconds || reps[f] > (1L << 30)) break;
+      reps[f] *= 2;
+    }
+  }
+  std::vector<double> best(fns.size(), 0.0);
+  for (int r = 0; r < rounds; ++r) {
+    for (std::size_t f = 0; f < fns.size(); ++f) {
+      if (!fns[f]) continue;
+      const auto t0 = clock::now();
+      for (long i = 0; i < reps[f]; ++i) fns[f]();
+      const double s = std::chrono::duration<double>(clock::now() - t0).count() / static_cast<double>(reps[f]);
+      best[f] = r == 0 ? s : std::min(best[f], s);
+    }
   }
   return best;
 }

@@ -175,9 +175,8 @@ int main(int argc, char** argv) {
       std::printf("%s%-14s%s%-4s%s%-11s%s%2d%s%9.3f%s%9s%s%9s%s%7s%s\n", markdown ? "| " : "", "memcpy", sep, "-", sep,
                   shape.c_str(), sep, threads, sep, copy_ns, sep, "-", sep, "-", sep, "-", markdown ? " |" : "");
       for (const Op& op : ops) {
-        const double t = actlab::bench::seconds_per_call(op.ours);
-        const double tt = op.torch ? actlab::bench::seconds_per_call(op.torch) : 0.0;
-        const double td = op.onednn ? actlab::bench::seconds_per_call(op.onednn) : 0.0;
+        const auto times = actlab::bench::seconds_per_call_interleaved({op.ours, op.torch, op.onednn}, 21);
+        const double t = times[0], tt = times[1], td = times[2];
         const double best = (tt > 0 && td > 0) ? std::min(tt, td) : std::max(tt, td);
         const auto ns = [n](double s) { return s * 1e9 / static_cast<double>(n); };
         char tb[32] = "-", db[32] = "-", rb[32] = "-";

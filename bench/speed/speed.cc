@@ -125,17 +125,17 @@ int main(int argc, char** argv) {
             }
           };
           if (dir == Dir::kBwy) act.forward(std::span<const float>(b.x), std::span<float>(b.y));
-          const double t = actlab::bench::seconds_per_call(ours);
           const double bytes = static_cast<double>(n) * (dir == Dir::kFwd ? 8.0 : 12.0);
           const bool peer_takes_y = name == "sigmoid" || name == "tanh";
-          const auto peer = [&](const PeerOps& p, bool is_torch) {
-            if (dir == Dir::kBwy && !(is_torch && peer_takes_y)) return 0.0;
+          const auto peer = [&](const PeerOps& p, bool is_torch) -> std::function<void()> {
+            if (dir == Dir::kBwy && !(is_torch && peer_takes_y)) return {};
             // libtorch's sigmoid/tanh backward takes y: it is timed in the bwy row, not against a backward from x.
-            if (dir == Dir::kBwd && is_torch && peer_takes_y) return 0.0;
-            const auto& f = dir == Dir::kFwd ? p.fwd : p.bwd;
-            return f ? actlab::bench::seconds_per_call(f) : 0.0;
+            if (dir == Dir::kBwd && is_torch && peer_takes_y) return {};
+            return dir == Dir::kFwd ? p.fwd : p.bwd;
           };
-          const double tt = peer(torch, true), td = peer(onednn, false);
+          const auto times =
+              actlab::bench::seconds_per_call_interleaved({ours, peer(torch, true), peer(onednn, false)});
+          const double t = times[0], tt = times[1], td = times[2];
           const double best_peer = (tt > 0 && td > 0) ? std::min(tt, td) : std::max(tt, td);
           const auto ns = [n](double s) { return s > 0 ? s * 1e9 / static_cast<double>(n) : 0.0; };
           char tbuf[32] = "-", dbuf[32] = "-", rbuf[32] = "-";
