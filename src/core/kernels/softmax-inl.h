@@ -101,20 +101,19 @@ HWY_INLINE void StorePartial(D d, V<D> v, float* p, std::size_t count) {
 //      the double path (which owns the special-value semantics), so −inf entries stay;
 //   2. z − m = hi + lo exactly: Fast2Sum (3 ops) when every |z| <= |m|, else 2Sum (6);
 //      e = e^(hi+lo) on float lanes within 0.8 ulp, with one scale factor when the
-//      row's spread keeps every e normal; stored into y for softmax; the sum runs in
-//      double lanes (a float sum of 32000 terms would cost several ulp), and
-//      log_softmax keeps the terms e = 1 (z = m) apart: s − 1 keeps its digits;
+//      row's spread keeps every e normal; stored into y for softmax; s − 1 = Σ e − 1
+//      keeps its digits when every other term is tiny (Sums: an exact float sum
+//      anchored at 1, its rounding errors gathered in double lanes);
 //   3. softmax: y = e·(1/s) with 1/s split in two floats (one more rounding);
 //      log_softmax: y = (z − c1) − c2 with c1 + c2 = m + log1p(s − 1) (LogOut).
 // Returns false, having written nothing, for rows the double path must take.
-// kLogits (the cross-entropy losses): store e like softmax, keep the e = 1 terms apart
-// like log_softmax, and write y = e·(scale/s) − offset.
+// kLogits (the cross-entropy losses): store e like softmax, s − 1 to log_softmax's
+// precision, and write y = e·(scale/s) − offset.
 enum class RowMode { kSoftmax, kLogSoftmax, kLogits };
 
 template <bool kNegate, RowMode kMode>
 struct FloatLaneRow {
   static constexpr bool kStoreE = kMode != RowMode::kLogSoftmax;
-  static constexpr bool kSplitOnes = kMode != RowMode::kSoftmax;
 
   using DN = hn::ScalableTag<float>;
   using DH = hn::Half<DN>;
@@ -151,22 +150,45 @@ struct FloatLaneRow {
     return ExpFloatLanes<kNormal>(DN(), hi, lo);
   }
 
+  // s = Σ e, kept so that s − 1 has its digits when every other term is tiny (log_softmax's
+  // largest output is −log1p(s − 1)). Each float lane holds a = 1 + Σ e exactly as a + c:
+  // a starts at 1 >= every e <= 1, so a + e = t + err exactly by Fast2Sum (3 operations),
+  // and the errors, |err| <= min(e, ulp(a)/2), gather in c. Every kFlush vectors c moves
+  // into double lanes; the only rounding left is c's float sum over kFlush terms per lane,
+  // a relative (kFlush − 1)·2^-24 at most of the part of s − 1 that a could not hold (it
+  // never touches the terms a holds). Then s − 1 = (Σ_lanes (a − 1) − 1) + Σ c, the first
+  // part exact in double. Four float operations per vector instead of seven for a
+  // double-lane sum.
+  static constexpr unsigned kFlush = kMode == RowMode::kSoftmax ? 16 : 4;
   struct Sums {
-    V<DW> s0, s1;       // Σ e (log_softmax: over e < 1), double lanes
-    std::size_t lanes;  // log_softmax: lanes accumulated, and those of them with e < 1
-    std::size_t below;  // (counted off the vector ports: a mask's popcount)
+    V<DN> a, c;      // per lane: 1 + Σ e = a + c + (c0, c1)
+    V<DW> c0, c1;    // flushed errors, double lanes
+    unsigned count;  // vectors since the last flush
   };
 
+  static HWY_INLINE void Flush(Sums* acc) {
+    acc->c0 = hn::Add(acc->c0, hn::PromoteTo(DW(), hn::LowerHalf(DH(), acc->c)));
+    acc->c1 = hn::Add(acc->c1, hn::PromoteTo(DW(), hn::UpperHalf(DH(), acc->c)));
+    acc->c = hn::Zero(DN());
+    acc->count = 0;
+  }
+
   static HWY_INLINE void Accumulate(V<DN> e, Sums* acc) {
-    V<DN> add = e;
-    if constexpr (kSplitOnes) {
-      const auto below = hn::Lt(e, hn::Set(DN(), 1.0f));
-      acc->lanes += hn::Lanes(DN());
-      acc->below += hn::CountTrue(DN(), below);
-      add = hn::IfThenElseZero(below, e);
-    }
-    acc->s0 = hn::Add(acc->s0, hn::PromoteTo(DW(), hn::LowerHalf(DH(), add)));
-    acc->s1 = hn::Add(acc->s1, hn::PromoteTo(DW(), hn::UpperHalf(DH(), add)));
+    const V<DN> t = hn::Add(acc->a, e);
+    acc->c = hn::Add(acc->c, hn::Sub(e, hn::Sub(t, acc->a)));
+    acc->a = t;
+    if (++acc->count == kFlush) Flush(acc);
+  }
+
+  // s − 1 from the sums (every row has a term e = 1: z = m).
+  static HWY_INLINE double SumMinus1(Sums* acc) {
+    Flush(acc);
+    const DW dw;
+    const auto one = hn::Set(dw, 1.0);
+    const auto a0 = hn::Sub(hn::PromoteTo(dw, hn::LowerHalf(DH(), acc->a)), one);
+    const auto a1 = hn::Sub(hn::PromoteTo(dw, hn::UpperHalf(DH(), acc->a)), one);
+    const double excess = hn::GetLane(hn::SumOfLanes(dw, hn::Add(a0, a1)));  // exact
+    return (excess - 1.0) + hn::GetLane(hn::SumOfLanes(dw, hn::Add(acc->c0, acc->c1)));
   }
 
   // Pass 2 over the whole vectors of a row.
@@ -272,7 +294,7 @@ struct FloatLaneRow {
     const auto negm = hn::Set(d, -m);
     const bool fast2sum = lowest >= -std::fabs(m);
     const bool normal = static_cast<double>(lowest) - static_cast<double>(m) >= -86.9;
-    Sums acc{hn::Zero(DW()), hn::Zero(DW()), 0, 0};
+    Sums acc{hn::Set(d, 1.0f), hn::Zero(d), hn::Zero(DW()), hn::Zero(DW()), 0};
     if (fast2sum && normal) {
       ExpPass<true, true>(xr, yr, whole, cols, negm, &acc);
     } else if (fast2sum) {
@@ -287,8 +309,7 @@ struct FloatLaneRow {
       if constexpr (kStoreE) StorePartial(d, e, yr + whole, cols - whole);
       Accumulate(e, &acc);
     }
-    const double sum = hn::GetLane(hn::SumOfLanes(DW(), hn::Add(acc.s0, acc.s1)));
-    const double sum_minus_1 = kSplitOnes ? (static_cast<double>(acc.lanes - acc.below) - 1.0) + sum : sum - 1.0;
+    const double sum_minus_1 = SumMinus1(&acc);
     if (stats != nullptr) *stats = {static_cast<double>(m), sum_minus_1};
     // 3. outputs
     if constexpr (kMode == RowMode::kLogSoftmax) {
