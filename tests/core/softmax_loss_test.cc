@@ -427,6 +427,46 @@ TEST(Losses, CrossEntropyGradientIsSoftmaxMinusOneHot) {
 // overload takes the generic path. Same inputs (every option, awkward rows): the loss
 // within 1e-6 relative and each gradient within a few float roundings of its terms,
 // including a dominant class whose p_t − 1 ≈ −1e−12 must keep its relative accuracy.
+// Masked rows (−inf entries, as attention masks write them) at lengths through the
+// overlapping last vector: masked entries give exactly 0 (log_softmax: −inf) and the
+// gradient PyTorch's formulas give them (0; log_softmax: dy), the rest are within 2 ulp; a fully masked row with
+// masked_safe gives the fill and a zero gradient, not NaN, whichever lanes the last vector repeats.
+TEST_P(FloatRowsOnTarget, MaskedRowsAtEveryTailLength) {
+  constexpr float kInf = std::numeric_limits<float>::infinity();
+  std::mt19937 rng(31);
+  std::normal_distribution<float> n01(0, 2);
+  for (const auto kind : {SoftmaxKind::kSoftmax, SoftmaxKind::kLogSoftmax}) {
+    const float fill = kind == SoftmaxKind::kLogSoftmax ? -kInf : 0.0f;
+    for (const std::size_t cols : {5u, 16u, 17u, 20u, 31u, 33u, 47u, 1000u}) {
+      std::vector<float> x(cols), y(cols), dy(cols), dx(cols);
+      for (std::size_t i = 0; i < cols; ++i) x[i] = i % 3 == 1 ? -kInf : n01(rng);
+      for (auto& v : dy) v = n01(rng);
+      const SoftmaxOptions o{1.0, true};
+      softmax_forward(kind, std::span<const float>(x), std::span<float>(y), cols, o);
+      const auto want = reference_softmax_f(kind, x, cols, 1.0);
+      for (std::size_t i = 0; i < cols; ++i) {
+        if (i % 3 == 1) {
+          ASSERT_EQ(y[i], fill) << to_string(kind) << " cols=" << cols << " i=" << i;
+        } else {
+          ASSERT_LE(ulps(want[i], y[i]), 2.0) << to_string(kind) << " cols=" << cols << " i=" << i;
+        }
+      }
+      softmax_backward(kind, std::span<const float>(y), std::span<const float>(dy), std::span<float>(dx), cols, o);
+      for (std::size_t i = 1; i < cols; i += 3) {  // dx = y·(dy − Σ dy·y) = 0; log_softmax: dy − e^y·Σ dy = dy
+        ASSERT_EQ(dx[i], kind == SoftmaxKind::kLogSoftmax ? dy[i] : 0.0f) << to_string(kind) << " cols=" << cols;
+      }
+      // every entry masked
+      std::fill(x.begin(), x.end(), -kInf);
+      softmax_forward(kind, std::span<const float>(x), std::span<float>(y), cols, o);
+      softmax_backward(kind, std::span<const float>(y), std::span<const float>(dy), std::span<float>(dx), cols, o);
+      for (std::size_t i = 0; i < cols; ++i) {
+        ASSERT_EQ(y[i], fill) << to_string(kind) << " cols=" << cols << " i=" << i;
+        ASSERT_EQ(dx[i], 0.0f) << to_string(kind) << " cols=" << cols << " i=" << i;
+      }
+    }
+  }
+}
+
 TEST_P(FloatRowsOnTarget, CrossEntropyMatchesTheDoublePath) {
   std::mt19937 rng(31);
   std::normal_distribution<float> n01(0, 1);
