@@ -38,6 +38,7 @@ struct Shape {
 }  // namespace
 
 int main(int argc, char** argv) {
+  actlab::bench::quiet_openmp_workers(argv);
   std::vector<int> thread_counts = {1, 2};
   bool markdown = false;
   for (int i = 1; i < argc; ++i) {

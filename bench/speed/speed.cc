@@ -66,6 +66,7 @@ std::string size_label(std::size_t n) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  actlab::bench::quiet_openmp_workers(argv);
   std::vector<std::string> only;
   std::vector<std::size_t> sizes = {4096, 262144, 16777216};
   std::vector<std::size_t> thread_counts = {1, 2};

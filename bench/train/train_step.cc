@@ -90,7 +90,8 @@ int run() {
 
 }  // namespace
 
-int main() {
+int main(int /*argc*/, char** argv) {
+  actlab::bench::quiet_openmp_workers(argv);
   try {
     return run();
   } catch (const std::exception& e) {
