@@ -77,9 +77,9 @@ HWY_INLINE void StoreRow(D d, V<D> v, T* p, std::size_t count) {
 // are the same bits either time, and sums mask the repeated lanes), so a row never
 // round-trips through memory (a stack buffer's scalar stores then a vector load stall
 // store forwarding: 25 % of a 1000-column softmax). Shorter rows go through a stack
-// buffer: count < N elements, `pad` past them. Highway's MaskedLoad/BlendedStore would read (SSE4, EMU128)
-// and rewrite (SSE4) the lanes past the row, which belong to the next row — another
-// thread's — or lie past the array.
+// buffer: count < N elements, `pad` past them. Highway's MaskedLoad/BlendedStore would
+// read (SSE4, EMU128) and rewrite (SSE4) the lanes past the row, which belong to the
+// next row — another thread's — or lie past the array.
 template <class D>
 HWY_INLINE V<D> LoadPartial(D d, const float* p, std::size_t count, float pad) {
   alignas(64) float buf[hn::MaxLanes(d)];
@@ -99,7 +99,8 @@ HWY_INLINE void StorePartial(D d, V<D> v, float* p, std::size_t count) {
 // lanes; everything else takes the double-lane path below. Per row:
 //   1. m = max z and the row's minimum; a NaN anywhere or m = ±inf hands the row to
 //      the double path (which owns the special-value semantics), so −inf entries stay;
-//   2. z − m = hi + lo exactly: Fast2Sum (3 ops) when every |z| <= |m|, else 2Sum (6);
+//   2. z − m = hi + lo exactly: Fast2Sum (3 ops) when no z has a larger exponent than m,
+//      else 2Sum (6);
 //      e = e^(hi+lo) on float lanes within 0.8 ulp, with one scale factor when the
 //      row's spread keeps every e normal; stored into y for softmax; s − 1 = Σ e − 1
 //      keeps its digits when every other term is tiny (Sums: an exact float sum
@@ -292,7 +293,12 @@ struct FloatLaneRow {
     if (!hn::AllFalse(d, nan) || m == kInf || m == -kInf) return false;
     // 2. e = exp(z − m) and the sums
     const auto negm = hn::Set(d, -m);
-    const bool fast2sum = lowest >= -std::fabs(m);
+    // Fast2Sum(−m, z) is exact when z's exponent does not exceed m's (Dekker's condition;
+    // |z| <= |m| is the stricter textbook one): every |z| < 2^(ilogb m + 1). For logits
+    // spread around 0 (max 6.4, min −6.9) that keeps the 3-operation split.
+    const float abs_m = std::fabs(m);
+    const bool fast2sum =
+        abs_m >= std::numeric_limits<float>::min() && std::fabs(lowest) < std::ldexp(1.0f, std::ilogb(abs_m) + 1);
     const bool normal = static_cast<double>(lowest) - static_cast<double>(m) >= -86.9;
     Sums acc{hn::Set(d, 1.0f), hn::Zero(d), hn::Zero(DW()), hn::Zero(DW()), 0};
     if (fast2sum && normal) {
