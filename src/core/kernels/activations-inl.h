@@ -13,7 +13,8 @@
 //     more in the far tails of gelu_tanh and tanhshrink (see docs/accuracy.md).
 //   NaN, ±inf: not handled here. dispatch.cc blends the reference's values for
 //     those lanes, so the special-value semantics live in one place
-//     (src/core/reference.cc) and are PyTorch's.
+//     (src/core/reference.cc) and are PyTorch's. Rows whose fwd already returns
+//     them (kExactSpecialsForward: comparisons and selects) skip that test.
 //   −0: each row returns the reference's signed zero (relu(−0) = −0, elu(−0) = +0).
 //
 // Each row is a struct <id>_k with
@@ -41,7 +42,8 @@ using actlab::Params;
 // ---------------------------------------------------------------- piecewise linear (exact)
 
 struct identity_k {
-  static constexpr bool kNativeF32Forward = true;  // exact, or one rounding, in float
+  static constexpr bool kNativeF32Forward = true;      // exact, or one rounding, in float
+  static constexpr bool kExactSpecialsForward = true;  // NaN, ±inf come out as the reference's
   static constexpr bool kNativeF32Backward = true;
   template <class D>
   static HWY_INLINE V<D> fwd(D, V<D> x, const Params&) {
@@ -81,7 +83,8 @@ HWY_INLINE V<D> OneIf(D d, M m) {
 }
 
 struct relu_k {
-  static constexpr bool kNativeF32Forward = true;  // exact, or one rounding, in float
+  static constexpr bool kNativeF32Forward = true;      // exact, or one rounding, in float
+  static constexpr bool kExactSpecialsForward = true;  // NaN, ±inf come out as the reference's
   static constexpr bool kNativeF32Backward = true;
   template <class D>
   static HWY_INLINE V<D> fwd(D d, V<D> x, const Params&) {
@@ -110,7 +113,8 @@ HWY_INLINE V<D> OneInside(D d, V<D> x, double lo, double hi) {
 }
 
 struct relu6_k {
-  static constexpr bool kNativeF32Forward = true;  // exact, or one rounding, in float
+  static constexpr bool kNativeF32Forward = true;      // exact, or one rounding, in float
+  static constexpr bool kExactSpecialsForward = true;  // NaN, ±inf come out as the reference's
   static constexpr bool kNativeF32Backward = true;
   template <class D>
   static HWY_INLINE V<D> fwd(D d, V<D> x, const Params&) {
@@ -173,7 +177,8 @@ struct prelu_k : LeakyRow<FirstParam> {};
 struct rrelu_k : LeakyRowFromY<MeanOfBounds> {};
 
 struct hardtanh_k {
-  static constexpr bool kNativeF32Forward = true;  // exact, or one rounding, in float
+  static constexpr bool kNativeF32Forward = true;      // exact, or one rounding, in float
+  static constexpr bool kExactSpecialsForward = true;  // NaN, ±inf come out as the reference's
   static constexpr bool kNativeF32Backward = true;
   static bool float_exact_params(const Params& p) {
     return static_cast<double>(static_cast<float>(p[0])) == p[0] &&
@@ -194,7 +199,8 @@ struct hardtanh_k {
 };
 
 struct hardsigmoid_k {
-  static constexpr bool kNativeF32Forward = true;  // exact, or one rounding, in float
+  static constexpr bool kNativeF32Forward = true;      // exact, or one rounding, in float
+  static constexpr bool kExactSpecialsForward = true;  // NaN, ±inf come out as the reference's
   static constexpr bool kNativeF32Backward = true;
   // (x + 3)/6 inside: in double x + 3 is exact for float32 inputs; on float lanes it
   // rounds once more (1.00 ulp at worst, docs/accuracy.md).
@@ -273,7 +279,8 @@ struct hardshrink_k {
 };
 
 struct threshold_k {
-  static constexpr bool kNativeF32Forward = true;  // exact, or one rounding, in float
+  static constexpr bool kNativeF32Forward = true;      // exact, or one rounding, in float
+  static constexpr bool kExactSpecialsForward = true;  // NaN, ±inf come out as the reference's
   static constexpr bool kNativeF32Backward = true;
   static bool float_exact_params(const Params& p) { return static_cast<double>(static_cast<float>(p[0])) == p[0]; }
   template <class D>
