@@ -182,6 +182,13 @@ TEST_P(FloatRowsOnTarget, SoftmaxFamilyWithin2UlpAtEveryLength) {
   std::vector<float> ramp(300);  // z − m from 0 to −110 in steps that do not round evenly
   for (std::size_t i = 0; i < ramp.size(); ++i) ramp[i] = 12345.678f - static_cast<float>(i) * 0.3671f;
   rows.push_back(ramp);
+  // One logit far above the rest: s − 1 ≈ 1e-7 is made of terms below ulp(1), which the
+  // float sum holds only in its error part; log_softmax's largest output is −log1p(s − 1).
+  for (const std::size_t cols : {64u, 1000u}) {
+    std::vector<float> peak(cols);
+    for (std::size_t i = 0; i < cols; ++i) peak[i] = i == 7 ? 5.0f : -12.0f - 0.37f * static_cast<float>(i % 61);
+    rows.push_back(peak);
+  }
   rows.push_back({3.0f, 3.0f, 3.0f, 3.0f, 2.9999998f});    // ties at the max
   rows.push_back({1e-40f, -1e-40f, 0.0f, -0.0f, 1e-45f});  // subnormal logits
   rows.push_back({-INFINITY, 1, 2, -INFINITY, 3, -INFINITY, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15});
