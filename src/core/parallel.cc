@@ -1,5 +1,6 @@
-// parallel.cc — a persistent pool: workers sleep on a condition variable and
-// take one fixed chunk each per job; the caller runs chunk 0.
+// parallel.cc — a persistent pool: workers sleep on a condition variable and take
+// the job's chunks first come first served; the caller runs chunk 0, then takes
+// chunks too.
 #include "parallel.h"
 
 #include <algorithm>
@@ -52,6 +53,13 @@ class Pool {
     wake_.notify_all();
     task(0);
     std::unique_lock<std::mutex> lock(mutex_);
+    while (next_ < chunks_) {  // more chunks than threads: the caller takes its share too
+      const int chunk = next_++;
+      lock.unlock();
+      task(chunk);
+      lock.lock();
+      --pending_;
+    }
     done_.wait(lock, [&] { return pending_ == 0; });
     task_ = nullptr;
   }
@@ -137,15 +145,20 @@ void parallel_for(std::size_t n, const std::function<void(std::size_t, std::size
   });
 }
 
+// Rows are handed out in kChunksPerThread chunks per thread, first come first served, so a
+// thread slowed by its core's other work (this 2-core VM) does not hold the others back.
+constexpr std::size_t kChunksPerThread = 8;
+
 void parallel_ranges(std::size_t count, const std::function<void(std::size_t, std::size_t)>& fn) {
   const std::size_t threads = std::min<std::size_t>(static_cast<std::size_t>(num_threads()), count);
   if (threads <= 1) {
     fn(0, count);
     return;
   }
-  Pool::instance().run(static_cast<int>(threads), [&](int c) {
+  const std::size_t chunks = std::min(count, threads * kChunksPerThread);
+  Pool::instance().run(static_cast<int>(chunks), [&](int c) {
     const auto t = static_cast<std::size_t>(c);
-    fn(count * t / threads, count * (t + 1) / threads);
+    fn(count * t / chunks, count * (t + 1) / chunks);
   });
 }
 

@@ -22,8 +22,10 @@ inline constexpr std::size_t kStreamMinBytes = std::size_t{8} << 20;
 /** Runs fn(begin, end) over [0, n) on up to num_threads() threads; blocks until done. */
 void parallel_for(std::size_t n, const std::function<void(std::size_t, std::size_t)>& fn);
 
-/** Splits [0, count) into one contiguous range per thread (no size threshold:
- *  the caller decides the work is worth it) and runs fn(begin, end) on each. */
+/** Splits [0, count) into up to 8 contiguous ranges per thread (no size threshold:
+ *  the caller decides the work is worth it) and runs fn(begin, end) on each; threads
+ *  take the ranges first come first served. The split depends only on count and the
+ *  thread count, so per-row results do not depend on which thread ran them. */
 void parallel_ranges(std::size_t count, const std::function<void(std::size_t, std::size_t)>& fn);
 
 }  // namespace actlab::detail
