@@ -39,13 +39,15 @@ class Pool {
     return pool;
   }
 
-  void run(int chunks, const std::function<void(int)>& task) {
+  // task(0..chunks−1) on `threads` threads (the caller and threads − 1 workers).
+  void run(int chunks, int threads, const std::function<void(int)>& task) {
     std::unique_lock<std::mutex> job_lock(job_mutex_);  // one job at a time
-    ensure_workers(chunks - 1);
+    ensure_workers(threads - 1);
     {
       std::lock_guard<std::mutex> lock(mutex_);
       task_ = &task;
       chunks_ = chunks;
+      helpers_ = threads - 1;
       next_ = 1;
       pending_ = chunks - 1;
       ++generation_;
@@ -75,14 +77,19 @@ class Pool {
 
  private:
   void ensure_workers(int n) {
-    while (static_cast<int>(workers_.size()) < n) workers_.emplace_back([this] { loop(); });
+    while (static_cast<int>(workers_.size()) < n) {
+      const int index = static_cast<int>(workers_.size());
+      workers_.emplace_back([this, index] { loop(index); });
+    }
   }
 
-  void loop() {
+  // Worker `index` joins a job only if the job asked for more than `index` helpers (the
+  // pool keeps the workers of an earlier, larger thread count).
+  void loop(int index) {
     std::uint64_t seen = 0;
     std::unique_lock<std::mutex> lock(mutex_);
     for (;;) {
-      wake_.wait(lock, [&] { return stop_ || (generation_ != seen && next_ < chunks_); });
+      wake_.wait(lock, [&] { return stop_ || (generation_ != seen && index < helpers_ && next_ < chunks_); });
       if (stop_) return;
       seen = generation_;
       while (next_ < chunks_) {
@@ -103,6 +110,7 @@ class Pool {
   std::vector<std::thread> workers_;
   const std::function<void(int)>* task_ = nullptr;
   int chunks_ = 0;
+  int helpers_ = 0;
   int next_ = 0;
   int pending_ = 0;
   std::uint64_t generation_ = 0;
@@ -139,7 +147,7 @@ void parallel_for(std::size_t n, const std::function<void(std::size_t, std::size
   const std::size_t chunks = static_cast<std::size_t>(threads);
   const std::size_t per = ((n + chunks - 1) / chunks + 63) / 64 * 64;
   const int used = static_cast<int>((n + per - 1) / per);
-  Pool::instance().run(used, [&](int c) {
+  Pool::instance().run(used, used, [&](int c) {
     const std::size_t begin = static_cast<std::size_t>(c) * per;
     fn(begin, std::min(n, begin + per));
   });
@@ -156,7 +164,7 @@ void parallel_ranges(std::size_t count, const std::function<void(std::size_t, st
     return;
   }
   const std::size_t chunks = std::min(count, threads * kChunksPerThread);
-  Pool::instance().run(static_cast<int>(chunks), [&](int c) {
+  Pool::instance().run(static_cast<int>(chunks), static_cast<int>(threads), [&](int c) {
     const auto t = static_cast<std::size_t>(c);
     fn(count * t / chunks, count * (t + 1) / chunks);
   });
