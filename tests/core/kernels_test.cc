@@ -10,12 +10,16 @@
 #include <cstring>
 #include <limits>
 #include <map>
+#include <mutex>
 #include <random>
+#include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "actlab/actlab.h"
 #include "kernels.h"
+#include "parallel.h"
 #include "simd_targets.h"
 
 namespace actlab {
@@ -294,6 +298,27 @@ void expect_streaming_matches_pieces(std::size_t n) {
     EXPECT_EQ(0, std::memcmp(big.data() + 1, pieces.data(), n * sizeof(T))) << row.name;
     EXPECT_EQ(0, std::memcmp(big_dx.data() + 1, pieces_dx.data(), n * sizeof(T))) << row.name;
   }
+}
+
+// The pool keeps the workers of an earlier, larger thread count, and row jobs come in more
+// chunks than threads: a job must still run on no more threads than num_threads() says,
+// and cover every row once.
+TEST(Kernels, RowJobsUseAtMostTheSetThreadCount) {
+  const int before = num_threads();
+  for (const int threads : {4, 2, 1, 3}) {
+    set_num_threads(threads);
+    std::mutex mutex;
+    std::set<std::thread::id> ids;
+    std::vector<int> seen(1000, 0);
+    detail::parallel_ranges(seen.size(), [&](std::size_t b, std::size_t e) {
+      std::lock_guard<std::mutex> lock(mutex);
+      ids.insert(std::this_thread::get_id());
+      for (std::size_t i = b; i < e; ++i) ++seen[i];
+    });
+    EXPECT_LE(ids.size(), static_cast<std::size_t>(threads)) << threads << " threads";
+    EXPECT_EQ(std::count(seen.begin(), seen.end(), 1), 1000) << threads << " threads";
+  }
+  set_num_threads(before);
 }
 
 TEST(Kernels, StreamingStoresGiveTheSameBitsAsPlainStores) {
