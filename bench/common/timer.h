@@ -15,28 +15,6 @@
 
 namespace actlab::bench {
 
-/** Seconds per call of fn(), the minimum over `batches` batches. */
-template <class F>
-double seconds_per_call(F&& fn, int batches = 7, double min_batch_seconds = 2e-3) {
-  using clock = std::chrono::steady_clock;
-  fn();  // warm caches, page in buffers, start thread pools
-  long reps = 1;
-  for (;;) {
-    const auto t0 = clock::now();
-    for (long i = 0; i < reps; ++i) fn();
-    const double s = std::chrono::duration<double>(clock::now() - t0).count();
-    if (s >= min_batch_seconds || reps > (1L << 30)) break;
-    reps *= 2;
-  }
-  double best = 1e30;
-  for (int b = 0; b < batches; ++b) {
-    const auto t0 = clock::now();
-    for (long i = 0; i < reps; ++i) fn();
-    best = std::min(best, std::chrono::duration<double>(clock::now() - t0).count() / static_cast<double>(reps));
-  }
-  return best;
-}
-
 /** Seconds per call of each of fns (empty ones give 0), measured in alternating batches:
  *  round after round, one batch of each function, and each function's fastest batch kept.
  *  The machine's drift over a measurement then falls on every function alike, so their
@@ -67,6 +45,12 @@ inline std::vector<double> seconds_per_call_interleaved(const std::vector<std::f
     }
   }
   return best;
+}
+
+/** Seconds per call of fn(), the minimum over `batches` batches. */
+template <class F>
+double seconds_per_call(F&& fn, int batches = 7, double min_batch_seconds = 2e-3) {
+  return seconds_per_call_interleaved({std::function<void()>(std::ref(fn))}, batches, min_batch_seconds)[0];
 }
 
 /** Copy bandwidth in bytes/s (read + write counted) for buffers of `bytes` on
