@@ -4,15 +4,21 @@
 
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
+#include <string>
 
+#include "actlab/error.h"
 #include "actlab/threads.h"
+#include "actlab/version.h"
 
 #ifdef ACTLAB_HAVE_TORCH
 #include <ATen/Parallel.h>
 #endif
 #ifdef ACTLAB_HAVE_DNNL
 #include <omp.h>
+
+#include <oneapi/dnnl/dnnl.hpp>
 #endif
 
 namespace actlab::bench {
@@ -42,6 +48,42 @@ inline void set_threads(int t) {
 #ifdef ACTLAB_HAVE_DNNL
   omp_set_num_threads(t);
 #endif
+}
+
+/** `--simd NAME`: caps actlab at the Highway target NAME (actlab::simd_targets() lists them)
+ *  and the peers at the same instruction set: oneDNN by its ISA limit, libtorch by
+ *  ATEN_CPU_CAPABILITY (read at its first kernel call, so this must come before any).
+ *  AVX3* is AVX-512 for both (oneDNN avx512_core, libtorch avx512), AVX2 is AVX2, anything
+ *  below is SSE4.1 for oneDNN and libtorch's portable "default" kernels. So an AVX-512
+ *  machine also measures the ratios an AVX2 machine would see. Prints one line and returns
+ *  false for a name this CPU cannot run. */
+inline std::string& peer_isa() {
+  static std::string isa = "their best for this CPU";
+  return isa;
+}
+inline bool cap_simd(const std::string& name, const char* prog) {
+  try {
+    actlab::set_max_simd_target(name);
+  } catch (const actlab::Error& e) {
+    std::fprintf(stderr, "%s: %s\n", prog, e.what());
+    return false;
+  }
+  const std::string t = actlab::simd_target();
+  const bool avx512 = t.rfind("AVX3", 0) == 0;
+  const bool avx2 = t == "AVX2";
+  peer_isa() = avx512 ? "AVX-512" : avx2 ? "AVX2" : "SSE4.1 (libtorch: default)";
+#ifdef ACTLAB_HAVE_TORCH
+  setenv("ATEN_CPU_CAPABILITY", avx512 ? "avx512" : avx2 ? "avx2" : "default", 1);
+#endif
+#ifdef ACTLAB_HAVE_DNNL
+  dnnl::set_max_cpu_isa(avx512 ? dnnl::cpu_isa::avx512_core : avx2 ? dnnl::cpu_isa::avx2 : dnnl::cpu_isa::sse41);
+#endif
+  return true;
+}
+
+/** One line above a table: the SIMD target actlab ran on, and the peers' instruction set. */
+inline void print_simd_line() {
+  std::printf("SIMD: actlab %s; peers %s\n\n", actlab::simd_target(), peer_isa().c_str());
 }
 
 }  // namespace actlab::bench

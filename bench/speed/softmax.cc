@@ -50,11 +50,14 @@ int main(int argc, char** argv) {
       while (std::getline(ss, item, ',')) thread_counts.push_back(std::stoi(item));
     } else if (a == "--markdown") {
       markdown = true;
+    } else if (a == "--simd" && i + 1 < argc) {
+      if (!actlab::bench::cap_simd(argv[++i], "actlab_bench_softmax")) return 2;
     } else {
-      std::fprintf(stderr, "usage: %s [--threads 1,2] [--markdown]\n", argv[0]);
+      std::fprintf(stderr, "usage: %s [--threads 1,2] [--simd TARGET] [--markdown]\n", argv[0]);
       return 2;
     }
   }
+  actlab::bench::print_simd_line();
   const char* sep = markdown ? " | " : "  ";
   std::printf("%s%-14s%s%-4s%s%-11s%s%2s%s%9s%s%9s%s%9s%s%7s%s\n", markdown ? "| " : "", "op", sep, "dir", sep, "shape",
               sep, "th", sep, "ns/elem", sep, "torch", sep, "onednn", sep, "ratio", markdown ? " |" : "");

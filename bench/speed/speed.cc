@@ -81,12 +81,16 @@ int main(int argc, char** argv) {
       thread_counts = parse_list(argv[++i]);
     } else if (a == "--markdown") {
       markdown = true;
+    } else if (a == "--simd" && i + 1 < argc) {
+      if (!actlab::bench::cap_simd(argv[++i], "actlab_bench_speed")) return 2;
     } else {
-      std::fprintf(stderr, "usage: %s [--fn NAME]... [--sizes N,N] [--threads T,T] [--markdown]\n", argv[0]);
+      std::fprintf(stderr, "usage: %s [--fn NAME]... [--sizes N,N] [--threads T,T] [--simd TARGET] [--markdown]\n",
+                   argv[0]);
       return 2;
     }
   }
   if (!actlab::bench::known_activations(only, "actlab_bench_speed")) return 2;
+  actlab::bench::print_simd_line();
   const char* sep = markdown ? " | " : "  ";
   std::printf("%s%-13s%s%-3s%s%6s%s%2s%s%9s%s%7s%s%6s%s%9s%s%9s%s%7s%s\n", markdown ? "| " : "", "function", sep, "dir",
               sep, "size", sep, "th", sep, "ns/elem", sep, "GB/s", sep, "%copy", sep, "torch", sep, "onednn", sep,

@@ -123,10 +123,11 @@ std::string_view unquote(std::string_view s) {
 
 const char* version() noexcept { return kVersionString; }
 
-const char* simd_target() noexcept {
-  static const std::string name = detail::active_simd_target();
-  return name.c_str();
-}
+const char* simd_target() noexcept { return detail::active_simd_target(); }
+
+std::vector<std::string> simd_targets() { return detail::all_simd_target_names(); }
+
+void set_max_simd_target(std::string_view name) { detail::set_max_simd_target(name); }
 
 Activation::Activation(ActId id) noexcept : id_(id) {
   const auto& row = actlab::info(id);

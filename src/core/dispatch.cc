@@ -11,11 +11,14 @@
 //      are looked up (cached per thread), so special-value semantics have one source;
 //   3. the array is split into chunks for the thread pool above kParallelMinElements;
 //   4. each chunk runs a map skeleton: whole vectors, then one buffered tail.
+#include <algorithm>
+#include <cctype>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <limits>
 #include <string>
+#include <string_view>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -367,6 +370,7 @@ void SoftmaxBackwardF64(SoftmaxKind kind, const double* y, const double* dy, dou
 HWY_AFTER_NAMESPACE();
 
 #if HWY_ONCE
+#include "actlab/error.h"
 #include "actlab/reference.h"
 #include "kernels.h"
 #include "parallel.h"
@@ -529,9 +533,52 @@ std::vector<std::pair<std::int64_t, std::string>> simd_targets() {
 
 void force_simd_target(std::int64_t target) { hwy::SetSupportedTargetsForTest(target); }
 
-std::string active_simd_target() {
-  const auto targets = hwy::SupportedAndGeneratedTargets();  // best first
-  return targets.empty() ? "none" : hwy::TargetName(targets.front());
+const char* active_simd_target() {
+  const std::int64_t targets = hwy::SupportedTargets() & HWY_TARGETS;
+  return targets == 0 ? "none" : hwy::TargetName(targets & -targets);  // the lowest bit is the best
+}
+
+namespace {
+// Every target this build and CPU can run, best first, as found before any cap: taken on
+// first use, and set_max_simd_target asks for it before it disables anything.
+const std::vector<std::pair<std::int64_t, std::string>>& uncapped_targets() {
+  static const auto all = simd_targets();
+  return all;
+}
+bool same_name(std::string_view a, std::string_view b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
+    return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+  });
+}
+}  // namespace
+
+std::vector<std::string> all_simd_target_names() {
+  std::vector<std::string> names;
+  for (const auto& [bit, name] : uncapped_targets()) names.push_back(name);
+  return names;
+}
+
+// Highway orders its targets by bit, the better one lower: the cap at `bit` keeps the
+// targets at `bit` and above. It is set as the supported set itself (the mock the tests
+// use too), not by hwy::DisableTargets: in Highway 1.0.3 every later SupportedTargets()
+// call (simd_target() makes one) re-chose the best target over the disabled ones.
+void set_max_simd_target(std::string_view name) {
+  const auto& all = uncapped_targets();
+  if (name.empty() || same_name(name, "best")) {
+    hwy::SetSupportedTargetsForTest(0);
+    return;
+  }
+  for (const auto& [bit, target] : all) {
+    if (same_name(name, target)) {
+      std::int64_t keep = 0;
+      for (const auto& [other, unused] : all) keep |= other >= bit ? other : 0;
+      hwy::SetSupportedTargetsForTest(keep);
+      return;
+    }
+  }
+  std::string known;
+  for (const auto& [bit, target] : all) known += (known.empty() ? "" : ", ") + target;
+  throw Error("unknown SIMD target '" + std::string(name) + "'; this build and CPU have " + known + " (or 'best')");
 }
 
 }  // namespace actlab::detail

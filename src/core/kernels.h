@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -44,7 +45,11 @@ std::vector<std::pair<std::int64_t, std::string>> simd_targets();
 /** Restricts dispatch to `target` (a Highway bit); 0 restores normal dispatch. For tests. */
 void force_simd_target(std::int64_t target);
 /** Name of the target the kernels dispatch to now. */
-std::string active_simd_target();
+const char* active_simd_target();
+/** Every target this build and CPU can run, best first, whatever the cap. */
+std::vector<std::string> all_simd_target_names();
+/** Caps dispatch at the named target (see actlab::set_max_simd_target). */
+void set_max_simd_target(std::string_view name);
 
 }  // namespace actlab::detail
 

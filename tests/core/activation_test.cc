@@ -1,6 +1,7 @@
 // activation_test.cc — Activation: parsing, errors, and the array paths.
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <cmath>
 #include <limits>
 #include <random>
@@ -146,6 +147,46 @@ TEST(Arrays, BackwardScalesByUpstreamGradient) {
   std::vector<double> dx(3);
   a.backward(std::span<const double>(x), std::span<const double>(dy), std::span<double>(dx));
   for (int i = 0; i < 3; ++i) EXPECT_DOUBLE_EQ(dx[i], a.derivative(x[i]) * dy[i]);
+}
+
+// The public cap on the SIMD target: each capped target dispatches, computes within the
+// row's bound (tanh: 2 ulp forward against the double reference), and "best" lifts the cap.
+TEST(SimdTarget, CapsDispatchAndLifts) {
+  const std::vector<std::string> targets = simd_targets();
+  ASSERT_FALSE(targets.empty());
+  EXPECT_EQ(std::string(simd_target()), targets.front());
+  const Activation a(ActId::tanh);
+  std::vector<float> x(1000), y(x.size());
+  for (std::size_t i = 0; i < x.size(); ++i) x[i] = static_cast<float>(i) * 0.02f - 10.0f;
+  for (const std::string& t : targets) {
+    SCOPED_TRACE(t);
+    std::string lower = t;
+    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    set_max_simd_target(lower);  // any letter case
+    EXPECT_EQ(std::string(simd_target()), t);
+    EXPECT_EQ(simd_targets(), targets);  // the list ignores the cap
+    a.forward(std::span<const float>(x), std::span<float>(y));
+    for (std::size_t i = 0; i < x.size(); ++i) {
+      const double want = a.eval(x[i]);
+      const double ulp =
+          std::nextafter(static_cast<float>(std::fabs(want)), 2.0f) - static_cast<float>(std::fabs(want));
+      ASSERT_LE(std::fabs(y[i] - want), 2 * ulp) << x[i];
+    }
+  }
+  set_max_simd_target("best");
+  EXPECT_EQ(std::string(simd_target()), targets.front());
+  set_max_simd_target(targets.back());
+  set_max_simd_target("");
+  EXPECT_EQ(std::string(simd_target()), targets.front());
+  try {
+    set_max_simd_target("AVX9");
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("unknown SIMD target 'AVX9'; this build and CPU have " + targets.front()),
+              std::string::npos)
+        << e.what();
+  }
+  EXPECT_EQ(std::string(simd_target()), targets.front());  // a bad name changes nothing
 }
 
 }  // namespace

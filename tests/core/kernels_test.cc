@@ -176,9 +176,9 @@ TEST_P(KernelsOnTarget, Float32WithinOneUlpOfTheCorrectlyRoundedValue) {
         }
       }
     }
-    if (detail::active_simd_target() == "AVX3" || detail::active_simd_target() == "AVX2") {
+    if (const std::string t = detail::active_simd_target(); t == "AVX3" || t == "AVX2") {
       std::printf("  f32 %-6s %-34s max %6.2f ulp forward (x = %-13.6g), %6.2f ulp backward (x = %.6g)\n",
-                  detail::active_simd_target().c_str(), name.c_str(), worst_f, worst_fx, worst_b, worst_bx);
+                  detail::active_simd_target(), name.c_str(), worst_f, worst_fx, worst_b, worst_bx);
     }
   }
 }
@@ -207,8 +207,8 @@ TEST_P(KernelsOnTarget, Float64WithinTheDocumentedBound) {
                       << a.derivative(xs[i]) << " got " << dx[i] << " (" << eb << " ulp)";
       }
     }
-    if (detail::active_simd_target() == "AVX3" || detail::active_simd_target() == "AVX2") {
-      std::printf("  f64 %-6s %-34s max %6.1f ulp forward, %6.1f ulp backward\n", detail::active_simd_target().c_str(),
+    if (const std::string t = detail::active_simd_target(); t == "AVX3" || t == "AVX2") {
+      std::printf("  f64 %-6s %-34s max %6.1f ulp forward, %6.1f ulp backward\n", detail::active_simd_target(),
                   a.to_string().c_str(), worst_f, worst_b);
     }
   }
