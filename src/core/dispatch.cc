@@ -82,26 +82,32 @@ HWY_INLINE V<D> PatchSpecials(D d, V<D> x, V<D> r, const Specials& s) {
 }
 
 // The map skeleton: `vec(i)` computes the whole vector at element i, stored to y + i;
-// `partial(i, count)` does the last count < N elements through a stack buffer (one
-// tail path; no masked load may read past the array). Calls that write more than the
-// caches hold (`stream`, from the array size) use non-temporal stores from the first
-// vector-aligned element on, so the output does not first read y into the cache.
+// `partial(i, count)` does count < N elements through a stack buffer (one tail path; no
+// masked load may read past the array). Full-width stores start at the first
+// vector-aligned element of y, the elements before it taking the partial path: a store
+// that straddles two cache lines costs two, and at 4 Ki floats in cache relu took 333 ns
+// with x and y 16 bytes off alignment against 173 ns aligned (in place, or allocated
+// alike, x is then aligned too). Calls that write more than the caches hold (`stream`,
+// from the array size) store non-temporally, so the output does not first read y into
+// the cache.
 template <class D, typename T, class Vec, class Partial>
 HWY_INLINE void MapSkeleton(D d, T* y, std::size_t n, bool stream, Vec vec, Partial partial) {
   const std::size_t N = hn::Lanes(d);
   std::size_t i = 0;
   if constexpr (sizeof(hn::TFromD<D>) == sizeof(T)) {  // full-width stores only
     const auto addr = reinterpret_cast<std::uintptr_t>(y);
-    if (stream && n >= 2 * N && addr % sizeof(T) == 0) {
+    if (n >= 4 * N && addr % sizeof(T) == 0) {
       const std::size_t misaligned = addr % (N * sizeof(T)) / sizeof(T);
       if (misaligned != 0) {
         partial(0, N - misaligned);
         i = N - misaligned;
       }
-      for (; i + N <= n; i += N) hn::Stream(vec(i), d, y + i);
-      if (i < n) partial(i, n - i);
-      hwy::FlushStream();
-      return;
+      if (stream) {
+        for (; i + N <= n; i += N) hn::Stream(vec(i), d, y + i);
+        if (i < n) partial(i, n - i);
+        hwy::FlushStream();
+        return;
+      }
     }
   }
   for (; i + N <= n; i += N) StoreLanes(d, vec(i), y + i);

@@ -245,6 +245,38 @@ TEST_P(KernelsOnTarget, EveryLengthInPlaceAndOutOfPlace) {
   }
 }
 
+// Full-width stores start at y's first vector-aligned element, the elements before it on
+// the tail path: every offset of y (and of x, alike or not) gives the same bits, and nothing
+// outside y is written. Forward and backward, for rows on float and on double lanes.
+TEST_P(KernelsOnTarget, SameBitsAtEveryOutputAlignment) {
+  std::mt19937 rng(5);
+  std::uniform_real_distribution<float> u(-8, 8);
+  constexpr std::size_t kN = 301;
+  constexpr std::size_t kPad = 32;
+  std::vector<float> x0(kN);
+  for (auto& v : x0) v = u(rng);
+  for (const char* spec : {"relu", "tanh", "gelu", "softsign", "squareplus"}) {
+    const Activation a = Activation::parse(spec);
+    std::vector<float> want(kN), want_g(kN);
+    a.forward(std::span<const float>(x0), std::span<float>(want));
+    a.backward(std::span<const float>(x0), std::span<const float>(x0), std::span<float>(want_g));
+    for (std::size_t off = 0; off < 16; ++off) {
+      alignas(64) static float xbuf[kN + kPad];
+      alignas(64) static float ybuf[kN + kPad];
+      float* x = xbuf + (off * 7) % 16;  // x at another alignment than y
+      std::copy(x0.begin(), x0.end(), x);
+      std::fill(std::begin(ybuf), std::end(ybuf), 12345.0f);
+      float* y = ybuf + off;
+      a.forward(std::span<const float>(x, kN), std::span<float>(y, kN));
+      EXPECT_EQ(0, std::memcmp(y, want.data(), kN * sizeof(float))) << spec << " forward, y offset " << off;
+      for (std::size_t i = 0; i < off; ++i) EXPECT_EQ(ybuf[i], 12345.0f) << spec << " wrote before y";
+      for (std::size_t i = off + kN; i < kN + kPad; ++i) EXPECT_EQ(ybuf[i], 12345.0f) << spec << " wrote past y";
+      a.backward(std::span<const float>(x, kN), std::span<const float>(x, kN), std::span<float>(y, kN));
+      EXPECT_EQ(0, std::memcmp(y, want_g.data(), kN * sizeof(float))) << spec << " backward, y offset " << off;
+    }
+  }
+}
+
 using testing_targets::all_targets;
 using testing_targets::target_name;
 
