@@ -235,9 +235,13 @@ struct FloatLaneRow {
     const auto vc1 = hn::Set(d, c1);
     const auto vc2 = hn::Set(d, static_cast<float>((md - static_cast<double>(c1)) + log_s));
     const auto out = [&](V<DN> z) { return hn::Sub(hn::Sub(z, vc1), vc2); };
+    // In place (yr = xr), the overlapping last vector is read before the loop overwrites
+    // the lanes it shares, stored after.
+    const bool overlap = whole < cols && cols >= N;
+    const V<DN> last = overlap ? out(Load(xr + cols - N)) : hn::Zero(d);
     for (std::size_t i = 0; i < whole; i += N) hn::StoreU(out(Load(xr + i)), d, yr + i);
-    if (whole < cols && cols >= N) {
-      hn::StoreU(out(Load(xr + cols - N)), d, yr + cols - N);
+    if (overlap) {
+      hn::StoreU(last, d, yr + cols - N);
     } else if (whole < cols) {
       StorePartial(d, out(LoadTail(xr + whole, cols - whole, 0.0f)), yr + whole, cols - whole);
     }
@@ -524,6 +528,11 @@ struct FloatLaneBackwardRow {
     const auto vlo = hn::Set(d, static_cast<float>(acc - static_cast<double>(acc_hi)));
     const auto vscale = hn::Set(d, static_cast<float>(scale));
     constexpr std::size_t kLine = 64 / sizeof(float);
+    // In place (dr = yr or dr = gr), the overlapping last vector is read before the loop
+    // overwrites the lanes it shares, stored after.
+    const bool overlap = whole < cols && cols >= N;
+    const V<DN> last =
+        overlap ? Grad(hn::LoadU(d, yr + cols - N), hn::LoadU(d, gr + cols - N), vhi, vlo, vscale) : hn::Zero(d);
     for (std::size_t i = 0, line = 0; i < whole; i += N, line += kLine) {
       if (line < cols) {  // the next row, one cache line per vector (see FloatLaneRow::ExpPass)
         hwy::Prefetch(yr + cols + line);
@@ -532,9 +541,8 @@ struct FloatLaneBackwardRow {
       }
       hn::StoreU(Grad(hn::LoadU(d, yr + i), hn::LoadU(d, gr + i), vhi, vlo, vscale), d, dr + i);
     }
-    if (whole < cols && cols >= N) {
-      const std::size_t i = cols - N;
-      hn::StoreU(Grad(hn::LoadU(d, yr + i), hn::LoadU(d, gr + i), vhi, vlo, vscale), d, dr + i);
+    if (overlap) {
+      hn::StoreU(last, d, dr + cols - N);
     } else if (whole < cols) {
       const auto vy = LoadPartial(d, yr + whole, cols - whole, dead);
       StorePartial(d, Grad(vy, LoadPartial(d, gr + whole, cols - whole, 0.0f), vhi, vlo, vscale), dr + whole,
