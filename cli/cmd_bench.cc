@@ -17,7 +17,8 @@ namespace {
 struct BenchOptions {
   std::vector<std::string> only;
   std::size_t size = 262144;
-  int threads = 0;  // 0: the library's default
+  int threads = 0;   // 0: the library's default
+  std::string simd;  // empty: the best target for this CPU
   bool json = false;
 };
 
@@ -30,10 +31,19 @@ void add_bench(CLI::App& app) {
   cmd->add_option("--size", o->size, "Elements per array (default 262144 = 1 MiB of float32)")
       ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 28));
   cmd->add_option("--threads", o->threads, "Threads (default: all cores)")->check(CLI::Range(1, 64));
+  cmd->add_option("--simd", o->simd,
+                  "Cap the kernels at this SIMD target (e.g. AVX2 on an AVX-512 machine; 'best' by default)");
   cmd->add_flag("--json", o->json, "Machine-readable output");
   cmd->callback([o] {
     for (const auto& name : o->only) {
       if (find(name) == nullptr) throw Error("bench: unknown activation '" + name + "'; 'actlab list' shows them all");
+    }
+    if (!o->simd.empty()) {
+      try {
+        set_max_simd_target(o->simd);
+      } catch (const Error& e) {
+        throw Error(std::string("bench: ") + e.what());
+      }
     }
     if (o->threads > 0) set_num_threads(o->threads);
     const std::size_t n = o->size;

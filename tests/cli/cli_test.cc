@@ -130,6 +130,11 @@ TEST(Cli, BenchReportsThroughputAgainstCopyBandwidth) {
   // Backward from y where the row can (sigmoid), null where it cannot (gelu).
   EXPECT_GT(j["activations"][2]["backward_from_y_ns_per_element"].get<double>(), 0.0);
   EXPECT_TRUE(j["activations"][1]["backward_from_y_ns_per_element"].is_null());
+  // --simd caps the kernels: the least of this CPU's targets is the one reported.
+  const std::string least = actlab::simd_targets().back();
+  const auto capped = actlab({"bench", "--fn", "relu", "--size", "1024", "--simd", least, "--json"});
+  ASSERT_EQ(capped.status, 0) << capped.err;
+  EXPECT_EQ(nlohmann::json::parse(capped.out)["simd_target"], least);
 }
 
 TEST(Cli, TrainLearnsAndWritesMetrics) {
@@ -326,6 +331,7 @@ TEST(Cli, BadInputGivesOneLineAndExitStatus2) {
       {"probability outside [0, 1]", {"loss", "bce", "--input", "1.5", "--target", "1"}, "", "not a probability"},
       {"mismatched sizes", {"loss", "mse", "--input", "1,2", "--target", "1"}, "", "target has 1 values"},
       {"bench: unknown activation", {"bench", "--fn", "nope"}, "", "unknown activation 'nope'"},
+      {"bench: unknown SIMD target", {"bench", "--simd", "avx9"}, "", "bench: unknown SIMD target 'avx9'"},
       {"train: unknown data", {"train", "--data", "mnist"}, "", "unknown data 'mnist'"},
       {"train: missing csv", {"train", "--data", "/nonexistent/a.csv"}, "", "cannot open"},
       {"train: model/data mismatch", {"train", "--data", "iris", "--model", "2-8-2"}, "", "try --model 4-64-64-3"},
