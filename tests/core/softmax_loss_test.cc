@@ -217,7 +217,7 @@ TEST_P(FloatRowsOnTarget, SoftmaxFamilyWithin2UlpAtEveryLength) {
 // give the bits of the out-of-place call, at every length through the vector tail (the
 // overlapping last vector is read before the loop overwrites the lanes it shares).
 template <class T>
-void ExpectSameBitsInPlace() {
+void expect_same_bits_in_place() {
   std::mt19937 rng(31);
   std::normal_distribution<T> n01(0, 2);
   const auto same = [](const std::vector<T>& a, const std::vector<T>& b) {
@@ -248,8 +248,8 @@ void ExpectSameBitsInPlace() {
   }
 }
 TEST_P(FloatRowsOnTarget, InPlaceGivesTheSameBits) {
-  ExpectSameBitsInPlace<float>();
-  ExpectSameBitsInPlace<double>();
+  expect_same_bits_in_place<float>();
+  expect_same_bits_in_place<double>();
 }
 
 // float32 backward (float lanes, row sums in double) against the double kernel on the
