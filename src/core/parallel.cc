@@ -137,7 +137,7 @@ void set_num_threads(int n) {
 
 namespace detail {
 
-void parallel_for(std::size_t n, const std::function<void(std::size_t, std::size_t)>& fn) {
+void parallel_for_on_pool(std::size_t n, const std::function<void(std::size_t, std::size_t)>& fn) {
   const int threads = num_threads();
   if (threads <= 1 || n < kParallelMinElements) {
     fn(0, n);

@@ -19,8 +19,20 @@ inline constexpr std::size_t kParallelMinElements = std::size_t{1} << 16;
  *  into them. 8 MiB is twice this machine's L2 per core (docs/performance.md). */
 inline constexpr std::size_t kStreamMinBytes = std::size_t{8} << 20;
 
-/** Runs fn(begin, end) over [0, n) on up to num_threads() threads; blocks until done. */
-void parallel_for(std::size_t n, const std::function<void(std::size_t, std::size_t)>& fn);
+/** Runs fn(begin, end) over [0, n) on up to num_threads() threads; blocks until done.
+ *  Below kParallelMinElements (or with one thread) fn runs inline on the whole range. */
+void parallel_for_on_pool(std::size_t n, const std::function<void(std::size_t, std::size_t)>& fn);
+/** parallel_for_on_pool without wrapping fn in a std::function for arrays that run inline:
+ *  a kernel lambda's captures outgrow std::function's small buffer, and the allocation it
+ *  then makes was about a quarter of a 16-element call's fixed cost. */
+template <class F>
+void parallel_for(std::size_t n, const F& fn) {
+  if (n < kParallelMinElements) {
+    fn(std::size_t{0}, n);
+    return;
+  }
+  parallel_for_on_pool(n, fn);
+}
 
 /** Splits [0, count) into up to 8 contiguous ranges per thread (no size threshold:
  *  the caller decides the work is worth it) and runs fn(begin, end) on each; threads
