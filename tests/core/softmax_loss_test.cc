@@ -191,6 +191,17 @@ TEST_P(FloatRowsOnTarget, SoftmaxFamilyWithin2UlpAtEveryLength) {
     for (std::size_t i = 0; i < cols; ++i) peak[i] = i == 7 ? 5.0f : -12.0f - 0.37f * static_cast<float>(i % 61);
     rows.push_back(peak);
   }
+  // Every e but one subnormal: log_softmax's largest output, −(s − 1) ≈ −3e-41 at 254
+  // columns, is itself subnormal and must not collect each e's rounding at 2^-149 (it was
+  // 4 ulp off).
+  for (const std::size_t cols : {5u, 254u}) {
+    std::vector<float> far(cols);
+    for (std::size_t i = 0; i < cols; ++i) {
+      const double spread = std::fmod(0.6180339887 * static_cast<double>(i), 1.0) * 6.0;  // e from 7e-43 to 1e-45
+      far[i] = i == 3 ? 7.0f : static_cast<float>(-90.0 - spread);
+    }
+    rows.push_back(far);
+  }
   rows.push_back({3.0f, 3.0f, 3.0f, 3.0f, 2.9999998f});    // ties at the max
   rows.push_back({1e-40f, -1e-40f, 0.0f, -0.0f, 1e-45f});  // subnormal logits
   rows.push_back({-INFINITY, 1, 2, -INFINITY, 3, -INFINITY, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15});
