@@ -1,9 +1,12 @@
-// expf_sweep.cc — the accuracy sweep behind ExpFloatLanes's comment (math-inl.h).
+// expf_sweep.cc — the accuracy sweep behind the comments of ExpFloatLanes and
+// ExpFloatLanesLean (math-inl.h).
 //
 // A scalar copy of the vector code, operation for operation (std::fma where the
 // kernel uses MulAdd/NegMulAdd), checked against long double exp on every float
 // hi in [lo_bound, 0] (lo = 0). Build and run:
-//   g++ -O2 -march=native tools/coeffs/expf_sweep.cc -o /tmp/expf_sweep && /tmp/expf_sweep
+//   g++ -O2 -march=native tools/coeffs/expf_sweep.cc -o /tmp/expf_sweep
+//   /tmp/expf_sweep         # ExpFloatLanes: 1 + r1 kept exactly
+//   /tmp/expf_sweep lean    # ExpFloatLanesLean: 1 + (r1 + (c + r²q))
 // Prints the worst error in ulp of the exact value, for the normal results and for all.
 #include <cmath>
 #include <cstdint>
@@ -20,6 +23,8 @@ float bits_to_float(std::int32_t b) {
   return f;
 }
 
+bool g_lean = false;
+
 float exp_float_lanes(float hi, float lo) {
   const bool in_range = hi >= -104.0f;
   const float h = in_range ? hi : -104.0f;
@@ -32,9 +37,14 @@ float exp_float_lanes(float hi, float lo) {
   const float r = r1 + c;
   float q = kQ[0];
   for (int i = 1; i < 5; ++i) q = std::fma(q, r, kQ[i]);
-  const float s = 1.0f + r1;
-  const float err = (1.0f - s) + r1;
-  const float p = s + (err + std::fma(r * r, q, c));
+  float p;
+  if (g_lean) {
+    p = 1.0f + (r1 + std::fma(r * r, q, c));
+  } else {
+    const float s = 1.0f + r1;
+    const float err = (1.0f - s) + r1;
+    p = s + (err + std::fma(r * r, q, c));
+  }
   std::int32_t kb;
   std::int32_t mb;
   std::memcpy(&kb, &k, 4);
@@ -63,7 +73,8 @@ double worst_ulp(std::uint32_t last_bits, float* where) {
 
 }  // namespace
 
-int main() {
+int main(int argc, char** argv) {
+  g_lean = argc > 1 && std::strcmp(argv[1], "lean") == 0;
   float at = 0;
   const double normal = worst_ulp(0xc2ae0000u, &at);  // hi >= −87
   std::printf("normal results (hi in [-87, 0]): worst %.3f ulp at %a\n", normal, static_cast<double>(at));
