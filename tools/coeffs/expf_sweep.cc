@@ -7,6 +7,7 @@
 //   g++ -O2 -march=native tools/coeffs/expf_sweep.cc -o /tmp/expf_sweep
 //   /tmp/expf_sweep         # ExpFloatLanes: 1 + r1 kept exactly
 //   /tmp/expf_sweep lean    # ExpFloatLanesLean: 1 + (r1 + (c + r²q))
+//   /tmp/expf_sweep expm1   # Expm1NonPositive, every float x <= 0 against expm1l
 // Prints the worst error in ulp of the exact value, for the normal results and for all.
 #include <cmath>
 #include <cstdint>
@@ -54,6 +55,48 @@ float exp_float_lanes(float hi, float lo) {
   return (p * bits_to_float((half + 127) << 23)) * bits_to_float((ni - half + 127) << 23);
 }
 
+// Expm1NonPositive (math-inl.h), operation for operation.
+float expm1_non_positive(float x) {
+  const float h = std::fmax(x, -17.0f);
+  const float magic = 12583039.0f;
+  const float k = std::fma(h, 1.44269504088896340736f, magic);
+  const float n = k - magic;
+  const float r1 = std::fma(-n, 0x1.62e4p-1f, h);
+  const float c = std::fma(-n, static_cast<float>(0x1.7f7d1cf79abcap-20), 0.0f);
+  const float r = r1 + c;
+  float q = kQ[0];
+  for (int i = 1; i < 5; ++i) q = std::fma(q, r, kQ[i]);
+  const float rr = r * r;
+  const float rr_lo = std::fma(r, r, -rr);
+  const float p = r1 + std::fma(rr, q, std::fma(rr_lo, 0.5f, c));
+  std::int32_t kb;
+  std::memcpy(&kb, &k, 4);
+  const float two_n = bits_to_float(static_cast<std::int32_t>(static_cast<std::uint32_t>(kb) << 23));
+  return std::fma(two_n, p, two_n - 1.0f);
+}
+
+// Every float x in [−inf, −0]: the worst error in ulp of the exact expm1, and the count above 1.
+void sweep_expm1() {
+  double worst = 0;
+  float at = 0;
+  long above_1 = 0;
+  for (std::uint32_t b = 0x80000000u; b <= 0xff800000u; ++b) {
+    float x;
+    std::memcpy(&x, &b, 4);
+    const long double want = std::expm1(static_cast<long double>(x));
+    const float wf = static_cast<float>(want);
+    const double ulp = std::nextafter(std::fabs(wf), INFINITY) - std::fabs(wf);
+    const double e = static_cast<double>(std::fabs(static_cast<long double>(expm1_non_positive(x)) - want)) / ulp;
+    above_1 += e > 1.0 ? 1 : 0;
+    if (e > worst) {
+      worst = e;
+      at = x;
+    }
+  }
+  std::printf("expm1, every float x <= 0: worst %.3f ulp at %a; %ld inputs above 1 ulp\n", worst,
+              static_cast<double>(at), above_1);
+}
+
 double worst_ulp(std::uint32_t last_bits, float* where) {
   double worst = 0;
   for (std::uint32_t b = 0x80000000u; b <= last_bits; ++b) {
@@ -74,6 +117,10 @@ double worst_ulp(std::uint32_t last_bits, float* where) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc > 1 && std::strcmp(argv[1], "expm1") == 0) {
+    sweep_expm1();
+    return 0;
+  }
   g_lean = argc > 1 && std::strcmp(argv[1], "lean") == 0;
   float at = 0;
   const double normal = worst_ulp(0xc2ae0000u, &at);  // hi >= −87

@@ -319,10 +319,13 @@ HWY_INLINE V<D> ExpOfNonPositive(D d, V<D> x) {
   }
 }
 
-// ELU family: x > 0 ? x : alpha·expm1(x·input_scale), and +0 at ±0 (PyTorch).
+// ELU family: x > 0 ? x : alpha·expm1(x·input_scale), and +0 at ±0 (PyTorch). The expm1
+// is math-inl.h's Expm1NonPositive: 1.02 ulp forward for elu and celu where Highway's
+// float Expm1 gave 1.43, in about half the operations.
 template <class D>
 HWY_INLINE V<D> EluCore(D d, V<D> x, double alpha, double input_scale_div) {
-  const V<D> neg = hn::Mul(Num(d, alpha), hn::Expm1(d, hn::Div(hn::Min(x, hn::Zero(d)), Num(d, input_scale_div))));
+  const V<D> neg =
+      hn::Mul(Num(d, alpha), Expm1NonPositive(d, hn::Div(hn::Min(x, hn::Zero(d)), Num(d, input_scale_div))));
   const V<D> r = hn::IfThenElse(hn::Gt(x, hn::Zero(d)), x, neg);
   return hn::IfThenZeroElse(hn::Eq(x, hn::Zero(d)), r);
 }
@@ -376,7 +379,7 @@ struct selu_k {
   static constexpr bool kDoubleFromY = true;
   template <class D>
   static HWY_INLINE V<D> fwd(D d, V<D> x, const Params&) {
-    const V<D> neg = hn::Mul(Num(d, kSeluScaleAlpha), hn::Expm1(d, hn::Min(x, hn::Zero(d))));
+    const V<D> neg = hn::Mul(Num(d, kSeluScaleAlpha), Expm1NonPositive(d, hn::Min(x, hn::Zero(d))));
     V<D> pos = hn::Mul(x, Num(d, kSeluScale));
     if constexpr (sizeof(hn::TFromD<D>) == sizeof(float)) {
       // scale·x with scale in two floats, rounded once: float(scale)·x alone is up to an ulp
@@ -788,7 +791,8 @@ struct log_sigmoid_k {
   }
   template <class D>
   static HWY_INLINE V<D> df_y(D d, V<D> y, const Params&) {
-    return hn::IfThenZeroElse(hn::Eq(y, hn::Zero(d)), hn::Neg(hn::Expm1(d, hn::Min(y, hn::Zero(d)))));  // σ(−x) >= +0
+    return hn::IfThenZeroElse(hn::Eq(y, hn::Zero(d)),
+                              hn::Neg(Expm1NonPositive(d, hn::Min(y, hn::Zero(d)))));  // σ(−x) >= +0
   }
 };
 

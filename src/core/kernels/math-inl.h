@@ -268,6 +268,33 @@ HWY_INLINE V<D> ExpFloatLanesLean(D d, V<D> hi, V<D> lo) {
   return ScaleByPow2<kNormalOnly>(d, head, ExpParts<D>{head, head, a.n, a.k});
 }
 
+// expm1(x) for x <= 0 (the ELU family). Float lanes, about half of Highway's Expm1's
+// operations:
+//   x = n·ln2 + r1 + c (ExpReduce), e^r − 1 = p = r1 + (c + r²·q), with r²'s rounding
+//   error put back through the 1/2 of q's leading term (r² = rr + rr_lo by FMA);
+//   expm1 x = 2^n·p + (2^n − 1), one FMA (2^n − 1 is exact for n >= −24).
+// Arguments below −17 are clamped there: expm1 rounds to −1 from −17.33 on, and
+// 2^n·p + (2^n − 1) at −17 rounds to −1 as well. Within 1.026 ulp for every float
+// x <= 0 (tools/coeffs/expf_sweep.cc expm1; Highway's Expm1 measured 1.43 in elu); −0
+// gives +0, subnormal x gives x. NaN and −inf lanes are the callers' (the kernels'
+// special-lane path). Double lanes: Highway's Expm1.
+template <class D>
+HWY_INLINE V<D> Expm1NonPositive(D d, V<D> x) {
+  if constexpr (sizeof(hn::TFromD<D>) == sizeof(float)) {
+    const ExpReduced<D> a = ExpReduce<true>(d, hn::Max(x, Num(d, -17.0)), hn::Zero(d));
+    const V<D> r = hn::Add(a.r1, a.c);
+    const V<D> rr = hn::Mul(r, r);
+    const V<D> rr_lo = hn::MulSub(r, r, rr);
+    const V<D> t = hn::MulAdd(rr, ExpPolyQ(d, r), hn::MulAdd(rr_lo, Num(d, 0.5), a.c));
+    const V<D> p = hn::Add(a.r1, t);
+    const hn::RebindToSigned<D> di;
+    const V<D> two_n = hn::BitCast(d, hn::ShiftLeft<23>(hn::BitCast(di, a.k)));
+    return hn::MulAdd(two_n, p, hn::Sub(two_n, Num(d, 1.0)));
+  } else {
+    return hn::Expm1(d, x);
+  }
+}
+
 // True when some lane of x is NaN or ±inf: one classification and one mask test on AVX-512
 // (Highway's IsFinite adds a mask inversion, and AllFalse of its Not another). Elsewhere
 // x − x, which is NaN exactly there (+0 for every finite x): a subtraction, an unordered
