@@ -324,10 +324,18 @@ HWY_INLINE V<D> ExpOfNonPositive(D d, V<D> x) {
 // float Expm1 gave 1.43, in about half the operations.
 template <class D>
 HWY_INLINE V<D> EluCore(D d, V<D> x, double alpha, double input_scale_div) {
-  const V<D> neg =
-      hn::Mul(Num(d, alpha), Expm1NonPositive(d, hn::Div(hn::Min(x, hn::Zero(d)), Num(d, input_scale_div))));
-  const V<D> r = hn::IfThenElse(hn::Gt(x, hn::Zero(d)), x, neg);
-  return hn::IfThenZeroElse(hn::Eq(x, hn::Zero(d)), r);
+  if constexpr (sizeof(hn::TFromD<D>) == sizeof(float)) {
+    // Float lanes: the expm1 gives +0 at ±0 and alpha >= 0 (the catalog's range) keeps
+    // it, so neither the min with 0 nor a zero select is needed; the lanes x > 0, where
+    // the expm1 is garbage, are replaced by x.
+    const V<D> neg = hn::Mul(Num(d, alpha), Expm1NonPositive(d, hn::Div(x, Num(d, input_scale_div))));
+    return hn::IfThenElse(hn::Gt(x, hn::Zero(d)), x, neg);
+  } else {
+    const V<D> neg =
+        hn::Mul(Num(d, alpha), Expm1NonPositive(d, hn::Div(hn::Min(x, hn::Zero(d)), Num(d, input_scale_div))));
+    const V<D> r = hn::IfThenElse(hn::Gt(x, hn::Zero(d)), x, neg);
+    return hn::IfThenZeroElse(hn::Eq(x, hn::Zero(d)), r);
+  }
 }
 
 struct elu_k {

@@ -277,7 +277,8 @@ HWY_INLINE V<D> ExpFloatLanesLean(D d, V<D> hi, V<D> lo) {
 // 2^n·p + (2^n − 1) at −17 rounds to −1 as well. Within 1.026 ulp for every float
 // x <= 0 (tools/coeffs/expf_sweep.cc expm1; Highway's Expm1 measured 1.43 in elu); −0
 // gives +0, subnormal x gives x. NaN and −inf lanes are the callers' (the kernels'
-// special-lane path). Double lanes: Highway's Expm1.
+// special-lane path); so are lanes x > 0 on float lanes, whose results are garbage
+// (possibly NaN) for callers that replace them. Double lanes: Highway's Expm1.
 template <class D>
 HWY_INLINE V<D> Expm1NonPositive(D d, V<D> x) {
   if constexpr (sizeof(hn::TFromD<D>) == sizeof(float)) {
