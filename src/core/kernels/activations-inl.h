@@ -167,9 +167,12 @@ struct LeakyRowFromY : LeakyRow<Slope> {
 struct FirstParam {
   static double of(const Params& p) { return p[0]; }
 };
-// rrelu's eval slope, rounded once from the two bounds, as the reference does.
+// rrelu's eval slope, rounded once from the two bounds, as the reference does: the halves
+// are exact (bounds above 2^-1021), so their sum rounds once. In double, not long double:
+// the x87 sum went through memory on every vector (the compiler did not hoist it), and
+// rrelu ran at 0.33 ns/elem against leaky_relu's 0.12.
 struct MeanOfBounds {
-  static double of(const Params& p) { return static_cast<double>((static_cast<long double>(p[0]) + p[1]) / 2); }
+  static double of(const Params& p) { return 0.5 * p[0] + 0.5 * p[1]; }
 };
 
 struct leaky_relu_k : LeakyRowFromY<FirstParam> {};
