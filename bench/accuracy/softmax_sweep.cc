@@ -111,7 +111,7 @@ int main(int argc, char** argv) {
     const std::vector<float> want = reference(kind, x);
     for (std::size_t i = 0; i < cols; ++i) {
       const double d = float_distance(want[i], y[i]);
-      ++counts[std::min<std::size_t>(static_cast<std::size_t>(d), 3)];
+      ++counts[d >= 3 ? 3 : static_cast<std::size_t>(d)];  // d is +inf for a NaN on one side only
       if (d > worst) {
         worst = d;
         worst_want = want[i];
