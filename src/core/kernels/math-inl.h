@@ -229,25 +229,30 @@ HWY_INLINE ExpParts<D> ExpFloatLanesParts(D d, V<D> hi, V<D> lo) {
   return {head, hn::Add(hn::Sub(s, head), rest), a.n, a.k};  // the tail by Fast2Sum (|s| > |rest|)
 }
 
-// v·2^n for the n of ExpFloatLanesParts: one factor (kNormalOnly) or two, 2^⌊n/2⌋·2^⌈n/2⌉,
-// so results down to the smallest subnormal round once; AVX-512's scalef does either in one
-// instruction.
+// v·2^n for an exp's n (as a float) and k (n + 127 in its low bits; ExpReduce): one factor
+// (kNormalOnly) or two, 2^⌊n/2⌋·2^⌈n/2⌉, so results down to the smallest subnormal round once;
+// AVX-512's scalef does either in one instruction.
 template <bool kNormalOnly, class D>
-HWY_INLINE V<D> ScaleByPow2(D d, V<D> v, const ExpParts<D>& e) {
+HWY_INLINE V<D> ScaleByPow2(D d, V<D> v, V<D> n, V<D> k) {
 #if HWY_TARGET <= HWY_AVX3 && HWY_ARCH_X86
-  if constexpr (std::is_same_v<V<D>, hn::Vec512<float>>) return V<D>{_mm512_scalef_ps(v.raw, e.n.raw)};
+  if constexpr (std::is_same_v<V<D>, hn::Vec512<float>>) return V<D>{_mm512_scalef_ps(v.raw, n.raw)};
 #endif
   const hn::RebindToSigned<D> di;
   if constexpr (kNormalOnly) {
-    return hn::Mul(v, hn::BitCast(d, hn::ShiftLeft<23>(hn::BitCast(di, e.k))));
+    return hn::Mul(v, hn::BitCast(d, hn::ShiftLeft<23>(hn::BitCast(di, k))));
   } else {
-    const auto ni = hn::Sub(hn::BitCast(di, e.k), hn::BitCast(di, Num(d, 12583039.0)));  // n
-    const auto half = hn::ShiftRight<1>(ni);                                             // ⌊n/2⌋
+    const auto ni = hn::Sub(hn::BitCast(di, k), hn::BitCast(di, Num(d, 12583039.0)));  // n
+    const auto half = hn::ShiftRight<1>(ni);                                           // ⌊n/2⌋
     const auto bias = hn::Set(di, 127);
     const V<D> s1 = hn::BitCast(d, hn::ShiftLeft<23>(hn::Add(half, bias)));
     const V<D> s2 = hn::BitCast(d, hn::ShiftLeft<23>(hn::Add(hn::Sub(ni, half), bias)));
     return hn::Mul(hn::Mul(v, s1), s2);
   }
+}
+
+template <bool kNormalOnly, class D>
+HWY_INLINE V<D> ScaleByPow2(D d, V<D> v, const ExpParts<D>& e) {
+  return ScaleByPow2<kNormalOnly>(d, v, e.n, e.k);
 }
 
 template <bool kNormalOnly, class D>
@@ -265,7 +270,7 @@ HWY_INLINE V<D> ExpFloatLanesLean(D d, V<D> hi, V<D> lo) {
   const ExpReduced<D> a = ExpReduce<kNormalOnly>(d, hi, lo);
   const V<D> r = hn::Add(a.r1, a.c);
   const V<D> head = hn::Add(Num(d, 1.0), hn::Add(a.r1, hn::MulAdd(hn::Mul(r, r), ExpPolyQ(d, r), a.c)));
-  return ScaleByPow2<kNormalOnly>(d, head, ExpParts<D>{head, head, a.n, a.k});
+  return ScaleByPow2<kNormalOnly>(d, head, a.n, a.k);
 }
 
 // expm1(x) for x <= 0 (the ELU family). Float lanes, about half of Highway's Expm1's
