@@ -92,6 +92,24 @@ std::vector<float> float_sweep(std::size_t samples) {
     v = k;
     for (int i = 0; i < 3; ++i) v = std::nextafter(v, -INFINITY), xs.push_back(v);
   }
+  // The AVX-512 table tanh's interval edges, |x| = 2^e·(1 + j/4) up to 8, its clamp (9.5) and
+  // where tanh starts rounding to 1 (9.0109), with two neighbours on each side.
+  std::vector<float> edges = {9.5f, 9.0109f};
+  for (int e = -3; e < 3; ++e) {
+    for (int j = 0; j < 4; ++j) edges.push_back(std::ldexp(1.0f + static_cast<float>(j) / 4, e));
+  }
+  edges.push_back(8.0f);
+  for (const float edge : edges) {
+    for (const float sign : {1.0f, -1.0f}) {
+      float up = sign * edge;
+      float down = up;
+      xs.push_back(up);
+      for (int i = 0; i < 2; ++i) {
+        up = std::nextafter(up, INFINITY), down = std::nextafter(down, -INFINITY);
+        xs.push_back(up), xs.push_back(down);
+      }
+    }
+  }
   // Around the interior zeros of the x·gate derivatives (silu/swish, gelu_sigmoid, gelu_tanh,
   // gelu, mish at their defaults), where their two terms cancel and the float kernels switch
   // to a fit around the root within 0.2 of it: the nearest floats, both window edges, and a

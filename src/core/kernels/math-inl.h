@@ -601,13 +601,51 @@ HWY_INLINE V<D> GeluDfFloatLanes(D d, V<D> x) {
   return NearZero(d, r, x, hn::Zero(d), kGeluDfRootHi, kGeluDfRootLo, kGeluDfWindow, kGeluDfP, kGeluDfP0Lo);
 }
 
-// tanh on float lanes, within about an ulp (docs/accuracy.md has the sweep):
+#if HWY_TARGET <= HWY_AVX3 && HWY_ARCH_X86
+// tanh on 16 float lanes by table (kTanhTab*, tools/coeffs/gen_coeffs.py): the interval
+// index is |x|'s exponent and top two mantissa bits (0 below 1/8), and each of the eight
+// coefficients is one two-register permute (vpermt2ps), so there is no exp and no division:
+//   a = min(|x|, 9.5) (tanh rounds to 1 from 9.011 on);  t = a − l, exact (l is a with the
+//   lower mantissa bits cleared; 0 in interval 0);
+//   tanh a = hi + (lo + t·q(t)), q of degree 5; interval 0: t + (0 + t·q(t)).
+// The polynomials are within 0.06 ulp; the last addition rounds once more, so about 0.6 ulp.
+// NaN lanes come out as garbage (min drops NaN); the callers patch them.
+template <class D>
+HWY_INLINE V<D> TanhTable16(D d, V<D> x) {
+  const hn::RebindToSigned<D> di;
+  const V<D> a = hn::Min(hn::Abs(x), Num(d, kTanhTabLimit));
+  const auto bits = hn::BitCast(di, a);
+  // (a's biased exponent·4 + top two mantissa bits) − (124·4 − 1): 1 at a = 1/8.
+  const auto idx = hn::Max(hn::Sub(hn::ShiftRight<21>(bits), hn::Set(di, 124 * 4 - 1)), hn::Zero(di)).raw;
+  const auto small = hn::Lt(a, Num(d, kTanhTabSmall));
+  const V<D> left = hn::IfThenZeroElse(small, hn::BitCast(d, hn::And(bits, hn::Set(di, -(1 << 21)))));
+  const V<D> t = hn::Sub(a, left);
+  const auto lookup = [idx](const float* table) {
+    return V<D>{_mm512_permutex2var_ps(_mm512_load_ps(table), idx, _mm512_load_ps(table + 16))};
+  };
+  V<D> q = lookup(kTanhTabQ0);
+  q = hn::MulAdd(q, t, lookup(kTanhTabQ1));
+  q = hn::MulAdd(q, t, lookup(kTanhTabQ2));
+  q = hn::MulAdd(q, t, lookup(kTanhTabQ3));
+  q = hn::MulAdd(q, t, lookup(kTanhTabQ4));
+  q = hn::MulAdd(q, t, lookup(kTanhTabQ5));
+  const V<D> head = hn::IfThenElse(small, t, lookup(kTanhTabHi));
+  return hn::CopySignToAbs(hn::Add(head, hn::MulAdd(t, q, lookup(kTanhTabLo))), x);
+}
+#endif
+
+// tanh on float lanes, within about an ulp (docs/accuracy.md has the sweep); AVX-512's
+// 16 float lanes take TanhTable16 instead:
 //   |x| < 0.75: x + x³·p(x²), p from tools/coeffs/gen_coeffs.py (kTanhfP, 0.15 half-ulp);
 //   beyond: 1 − 2e/(1 + e), e = e^(−2|x|) (2|x| exact; the argument stops at −40, where
 //   the result has long been 1), 1 + e unrounded (OnePlusInverse), 1 − 2e·q one FMA.
 // Both halves are computed on |x|; the sign of x is put back last, so tanh(−0) = −0.
+
 template <class D>
 HWY_INLINE V<D> TanhFloatLanes(D d, V<D> x) {
+#if HWY_TARGET <= HWY_AVX3 && HWY_ARCH_X86
+  if constexpr (std::is_same_v<V<D>, hn::Vec512<float>>) return TanhTable16(d, x);
+#endif
   const V<D> ax = hn::Abs(x);
   const V<D> s = hn::Mul(ax, ax);
   V<D> p = Num(d, kTanhfP[0]);
