@@ -18,11 +18,12 @@ those float coefficients (about 1/20 of a float ulp, so the kernel's error is it
 tanhf: the float-lane tanh for |x| < 0.75, tanh x = x + x³·p(x²); p is a Chebyshev fit of
 7 terms on x² in [0, 0.5625] with float coefficients, printed error relative to tanh.
 
-tanhf table (AVX-512): tanh on 26 intervals of |x|, [0, 1/8), then 4 per binade up to 8
-and [8, 9.5] (tanh rounds to 1 from 9.011); on each, tanh(l + t) = c0 + t·q(t), c0 = tanh(l)
-as two floats and q a Chebyshev fit of 6 terms (degree 5) with float coefficients; on
-[0, 1/8), tanh t = t + t·q(t). Printed: the worst error over all intervals in float ulps of
-tanh with these coefficients, sampled (the kernel's roundings come on top).
+tanhf and Φ tables (AVX-512): tanh, and h(a) = Φ(−a)·e^(a²/2) for the exact gelu, on
+intervals of |x|: [0, 1/8), four per binade up to 8, then [8, 9.5] for tanh (it rounds to 1
+from 9.011) and [8, 10), [10, 12), [12, 13] for h. On each, f(l + t) = c0 + t·q(t), c0 = f(l)
+as two floats and q a Chebyshev fit of 6 terms (degree 5) with float coefficients; tanh's
+[0, 1/8) is t + t·q(t). Printed: the worst error over all intervals in float ulps of f with
+these coefficients, sampled (the kernels' roundings come on top).
 
 log1pf: the float-lane log1p of softplus, log1p(f) = f + f²·(−1/2 + f·p(f)) on
 f in [√2/2 − 1, √2 − 1]; p a Chebyshev fit of 9 terms with float coefficients.
@@ -83,65 +84,64 @@ def float_array(name, coeffs, header):
         [f"    {hexd(c)}f,  // {mp.nstr(c, 12)}" for c in coeffs] + ["};", ""]
 
 
-TANH_TAB_LIMIT = mp.mpf("9.5")
-TANH_TAB_SMALL = mp.mpf(1) / 8
-TANH_TAB_TERMS = 6
+TAB_SMALL = mp.mpf(1) / 8
+TAB_TERMS = 6
 
 
-def tanh_table():
-    """The table tanh's intervals: (left, right, c0, q) per interval, q in Horner order."""
-    bounds = [(mp.mpf(0), TANH_TAB_SMALL)]
+def table_bounds(last):
+    """The table kernels' intervals: [0, 1/8), four per binade up to 8, then `last`."""
+    bounds = [(mp.mpf(0), TAB_SMALL)]
     for e in range(-3, 3):
         for j in range(4):
             bounds.append((mp.mpf(2)**e * (1 + mp.mpf(j) / 4), mp.mpf(2)**e * (1 + mp.mpf(j + 1) / 4)))
-    bounds.append((mp.mpf(8), TANH_TAB_LIMIT))
+    return bounds + last
+
+
+def interval_table(f, df, bounds, odd_small):
+    """Per interval (left, c0, q): f(l + t) = c0 + t·q(t), q a TAB_TERMS Chebyshev fit with
+    float coefficients (Horner order); with odd_small, interval 0 is f(t) = t + t·q(t)
+    (c0 = 0). Also the worst error over all intervals in float ulps of f, sampled."""
     rows = []
     worst = mp.mpf(0)
     for k, (left, right) in enumerate(bounds):
         width = right - left
-        if k == 0:
+        if k == 0 and odd_small:
             c0 = mp.mpf(0)
 
             def fn(t):
-                return mp.tanh(t) / t - 1 if t != 0 else mp.mpf(0)
+                return f(t) / t - 1 if t != 0 else mp.mpf(0)
         else:
-            c0 = mp.tanh(left)
+            c0 = f(left)
 
             def fn(t, left=left, c0=c0):
-                return (mp.tanh(left + t) - c0) / t if t != 0 else 1 - c0 * c0
-        q = float_fit(fn, 0, width, TANH_TAB_TERMS)
+                return (f(left + t) - c0) / t if t != 0 else df(left)
+        q = float_fit(fn, 0, width, TAB_TERMS)
         for i in range(1, 401):
             t = width * i / 400
-            exact = mp.tanh(left + t)
-            approx = (t if k == 0 else c0) + t * horner(q, t)
+            exact = f(left + t)
+            approx = (t if k == 0 and odd_small else c0) + t * horner(q, t)
             worst = max(worst, abs(approx - exact) / mp.mpf(2)**(mp.floor(mp.log(exact, 2)) - 23))
         rows.append((left, right, c0, q))
     return rows, worst
 
 
-def tanh_table_lines(rows, worst):
-    """coeffs.inc lines for the table tanh: 32-entry arrays (unused entries repeat the last)."""
+def interval_table_lines(prefix, rows, header):
+    """coeffs.inc lines for a table kernel: 32-entry arrays (unused entries repeat the last):
+    {prefix}Hi, {prefix}Lo (c0 as two floats), {prefix}Q[TAB_TERMS] (q, highest degree first)."""
     pad = rows + [rows[-1]] * (32 - len(rows))
     hi = [mp.mpf(float(to_float32(r[2]))) for r in pad]
     lo = [to_float32(r[2] - h) for r, h in zip(pad, hi)]
 
-    def table(name, values, comment):
-        body = ", ".join(f"{hexd(v)}f" for v in values)
-        return [f"// {comment}", f"alignas(64) inline constexpr float {name}[32] = {{{body}}};"]
+    def values(vs):
+        return "{" + ", ".join(f"{hexd(v)}f" for v in vs) + "}"
 
-    lines = ["// tanh on 26 intervals (AVX-512 table kernel): interval k = 0 for |x| < 1/8, else",
-             "// 1 + 4·(binade − (−3)) + the top two mantissa bits, up to [8, 9.5] (|x| is clamped there);",
-             "// tanh(l + t) = (hi + lo) + t·q(t), t = |x| − l, l the interval's left end; interval 0:",
-             "// t + t·q(t). q of degree 5, float coefficients; worst error of these polynomials",
-             f"// {mp.nstr(worst, 3)} float ulp of tanh (sampled). Interval left ends:",
-             "// " + " ".join(mp.nstr(r[0], 6) for r in rows) + f" (last ends at {mp.nstr(TANH_TAB_LIMIT, 3)}).",
-             f"inline constexpr float kTanhTabLimit = {float(TANH_TAB_LIMIT)}f;",
-             f"inline constexpr float kTanhTabSmall = {float(TANH_TAB_SMALL)}f;"]
-    lines += table("kTanhTabHi", hi, "c0 = tanh(l), rounded to float")
-    lines += table("kTanhTabLo", lo, "c0 − hi, rounded to float")
-    for j in range(TANH_TAB_TERMS):
-        lines += table(f"kTanhTabQ{j}", [r[3][j] for r in pad], f"q's coefficient of t^{TANH_TAB_TERMS - 1 - j}")
-    return lines + [""]
+    lines = header + ["// Interval left ends: " + " ".join(mp.nstr(r[0], 6) for r in rows) +
+                      f" (the last ends at {mp.nstr(rows[-1][1], 3)})."]
+    lines.append(f"alignas(64) inline constexpr float {prefix}Hi[32] = {values(hi)};")
+    lines.append(f"alignas(64) inline constexpr float {prefix}Lo[32] = {values(lo)};")
+    lines.append(f"alignas(64) inline constexpr float {prefix}Q[{TAB_TERMS}][32] = {{")
+    lines += [f"    {values([r[3][j] for r in pad])}," for j in range(TAB_TERMS)]
+    return lines + ["};", ""]
 
 
 def near_zero_fit(name, fn, guess, what, var, window=mp.mpf("0.2"), terms=7):
@@ -221,7 +221,16 @@ def main():
     lc = float_fit(lp, llo, lhi, 9)
     log1pf_worst = worst_relative(lambda f: f - f * f / 2 + f**3 * horner(lc, f), mp.log1p,
                                   [llo + (lhi - llo) * i / 4000 for i in range(4001)])
-    tanh_rows, tanh_tab_worst = tanh_table()
+    tanh_limit = mp.mpf("9.5")
+    tanh_rows, tanh_tab_worst = interval_table(mp.tanh, lambda x: 1 - mp.tanh(x)**2,
+                                               table_bounds([(mp.mpf(8), tanh_limit)]), True)
+
+    def mills(a):  # Φ(−a)·e^(a²/2)
+        return mp.ncdf(-a) * mp.exp(a * a / 2)
+
+    phi_rows, phi_tab_worst = interval_table(mills, lambda a: a * mills(a) - 1 / mp.sqrt(2 * mp.pi),
+                                             table_bounds([(mp.mpf(8), mp.mpf(10)), (mp.mpf(10), mp.mpf(12)),
+                                                           (mp.mpf(12), mp.mpf(13))]), False)
     # phif: g(u) = Φ(−x)·e^(x²/2)·(x + 2), x = 2(1 + u)/(1 − u), on x in [0, 13].
     def phi_g(u):
         x = 2 * (1 + u) / (1 - u)
@@ -293,7 +302,16 @@ def main():
         f"// relative error with these float coefficients {mp.nstr(tanhf_worst, 3)}",
         f"// ({mp.nstr(tanhf_worst / mp.mpf(2) ** -24, 3)} of a float half-ulp).",
         f"inline constexpr float kTanhfLimit = {float(T)}f;"])
-    lines += tanh_table_lines(tanh_rows, tanh_tab_worst)
+    lines += interval_table_lines("kTanhTab", tanh_rows, [
+        "// tanh on 26 intervals (AVX-512 table kernel, TableArgument): interval 0 is |x| < 1/8,",
+        "// then four per binade up to 8 and [8, 9.5] (|x| is clamped at 9.5: tanh rounds to 1 from",
+        "// 9.011 on); tanh(l + t) = (hi + lo) + t·q(t), t = |x| − l; interval 0: t + t·q(t).",
+        f"// q of degree {TAB_TERMS - 1}, float coefficients: {mp.nstr(tanh_tab_worst, 3)} float ulp of tanh at worst (sampled).",
+        f"inline constexpr float kTanhTabLimit = {float(tanh_limit)}f;"])
+    lines += interval_table_lines("kPhiTab", phi_rows, [
+        "// h(a) = Φ(−a)·e^(a²/2) for a in [0, 13] on 28 intervals (AVX-512 exact gelu): as kTanhTab up",
+        "// to 8, then [8, 10), [10, 12), [12, 13]; h(l + t) = (hi + lo) + t·q(t) on every interval.",
+        f"// q of degree {TAB_TERMS - 1}, float coefficients: {mp.nstr(phi_tab_worst, 3)} float ulp of h at worst (sampled)."])
     lines += float_array("kLog1pfP", lc, [
         "// log1p f = f + f²·(−1/2 + f·p(f)) for f in [√2/2 − 1, √2 − 1] (float lanes), Horner order;",
         f"// relative error with these float coefficients {mp.nstr(log1pf_worst, 3)}",
@@ -310,7 +328,8 @@ def main():
     os.replace(out + ".tmp", out)
     print(f"erfc fit error {mp.nstr(err, 3)}, after rounding {mp.nstr(worst, 3)}; "
           f"expf polynomial {mp.nstr(expf_worst, 3)}; tanhf {mp.nstr(tanhf_worst, 3)}; "
-          f"tanhf table {mp.nstr(tanh_tab_worst, 3)} ulp; log1pf {mp.nstr(log1pf_worst, 3)}; "
+          f"tanhf table {mp.nstr(tanh_tab_worst, 3)} ulp; "
+          f"Φ table {mp.nstr(phi_tab_worst, 3)} ulp; log1pf {mp.nstr(log1pf_worst, 3)}; "
           f"phif {mp.nstr(phif_worst, 3)}; silu′ {mp.nstr(silu_worst, 3)}; "
           f"gelu_tanh′ {mp.nstr(gtanh_worst, 3)}; "
           f"gelu′ {mp.nstr(gelu_worst, 3)}; "
