@@ -11,7 +11,9 @@
 // of the correctly rounded float's ulp. Reported per implementation: the worst error and
 // where it occurs, the share of results that are not the correctly rounded float
 // (error > 0.5 ulp), and tail failures (a zero, or the wrong sign, where the exact value
-// is a nonzero float). Blocks of 2^20 inputs run on all cores (one thread each).
+// is at least the smallest subnormal in magnitude: below it, the double reference's own
+// last-bit error can decide whether a value near 2^-150 rounds to 0 or to 2^-149). Blocks of 2^20 inputs run on all
+// cores (one thread each).
 // --write-doc replaces the text between the sweep markers of that file atomically.
 #include <algorithm>
 #include <atomic>
@@ -53,7 +55,7 @@ struct Stats {
   float worst_x = 0;
   std::uint64_t count = 0;
   std::uint64_t not_rounded = 0;  // error > 0.5 ulp
-  std::uint64_t tail = 0;         // zero or wrong sign where the exact value is a nonzero float
+  std::uint64_t tail = 0;         // zero or wrong sign where |exact| >= the smallest subnormal
   float tail_x = 0;
 
   void merge(const Stats& o) {
@@ -96,7 +98,8 @@ void account(Stats& s, const float* x, const double* ref, const float* got, std:
       s.worst_x = x[i];
     }
     const float rf = static_cast<float>(r);
-    if (rf != 0 && std::isfinite(rf) && (g == 0 || std::signbit(g) != std::signbit(rf))) {
+    const bool representable = std::fabs(r) >= static_cast<double>(std::numeric_limits<float>::denorm_min());
+    if (representable && std::isfinite(rf) && (g == 0 || std::signbit(g) != std::signbit(rf))) {
       if (s.tail++ == 0) s.tail_x = x[i];
     }
   }
