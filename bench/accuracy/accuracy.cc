@@ -12,8 +12,8 @@
 // where it occurs, the share of results that are not the correctly rounded float
 // (error > 0.5 ulp), and tail failures (a zero, or the wrong sign, where the exact value
 // is at least the smallest subnormal in magnitude: below it, the double reference's own
-// last-bit error can decide whether a value near 2^-150 rounds to 0 or to 2^-149). Blocks of 2^20 inputs run on all
-// cores (one thread each).
+// last-bit error can decide whether a value near 2^-150 rounds to 0 or to 2^-149).
+// Blocks of 2^20 inputs run on all cores (one thread each).
 // --write-doc replaces the text between the sweep markers of that file atomically.
 #include <algorithm>
 #include <atomic>

@@ -92,9 +92,10 @@ std::vector<float> float_sweep(std::size_t samples) {
     v = k;
     for (int i = 0; i < 3; ++i) v = std::nextafter(v, -INFINITY), xs.push_back(v);
   }
-  // The AVX-512 table tanh's interval edges, |x| = 2^e·(1 + j/4) up to 8, its clamp (9.5) and
-  // where tanh starts rounding to 1 (9.0109), with two neighbours on each side.
-  std::vector<float> edges = {9.5f, 9.0109f};
+  // The AVX-512 table kernels' interval edges, |x| = 2^e·(1 + j/4) up to 8, then tanh's clamp
+  // (9.5) and where tanh starts rounding to 1 (9.0109), and gelu's 10, 12 and clamp 13, with
+  // two neighbours on each side.
+  std::vector<float> edges = {9.5f, 9.0109f, 10.0f, 12.0f, 13.0f};
   for (int e = -3; e < 3; ++e) {
     for (int j = 0; j < 4; ++j) edges.push_back(std::ldexp(1.0f + static_cast<float>(j) / 4, e));
   }
