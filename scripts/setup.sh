@@ -9,7 +9,7 @@ packages=(
   libcli11-dev libfmt-dev nlohmann-json3-dev
   libgtest-dev libbenchmark-dev
   gnuplot-nox chromium clang libclang-rt-14-dev
-  libtorch-dev libdnnl-dev
+  libtorch-dev libdnnl-dev ocl-icd-opencl-dev
   python3-mpmath python3-numpy python3-torch python3-dev pybind11-dev python3-pytest
 )
 
