@@ -264,14 +264,18 @@ HWY_INLINE ExpParts<D> ExpFloatLanesParts(D d, V<D> hi, V<D> lo) {
 }
 
 // v·2^n for an exp's n (as a float) and k (n + 127 in its low bits; ExpReduce): one factor
-// (kNormalOnly) or two, 2^⌊n/2⌋·2^⌈n/2⌉, so results down to the smallest subnormal round once;
-// AVX-512's scalef does either in one instruction.
+// (kNormalOnly) or two, 2^⌊n/2⌋·2^⌈n/2⌉, so results down to the smallest subnormal round once.
+// On AVX-512 the two-factor case is one scalef. The one-factor case is a shift and a
+// multiply there too: on AMD Zen 4 a 512-bit scalef holds the adders' pipes for two cycles
+// (and an addition beside it waits), where the shift and the multiply go to two different
+// pipes; one thread, 4 Ki floats, both builds alternated: silu forward 0.642 -> 0.620
+// ns/elem, mish 0.83 -> 0.81, log_softmax 64 x 1000 0.458 -> 0.438. Same bits either way.
 template <bool kNormalOnly, class D>
 HWY_INLINE V<D> ScaleByPow2(D d, V<D> v, V<D> n, V<D> k) {
 #if HWY_TARGET <= HWY_AVX3 && HWY_ARCH_X86
-  if constexpr (std::is_same_v<V<D>, hn::Vec512<float>>) return V<D>{_mm512_scalef_ps(v.raw, n.raw)};
+  if constexpr (!kNormalOnly && std::is_same_v<V<D>, hn::Vec512<float>>) return V<D>{_mm512_scalef_ps(v.raw, n.raw)};
 #endif
-  (void)n;  // the other targets rebuild 2^n from k's bits
+  (void)n;  // the one-factor case and the other targets rebuild 2^n from k's bits
   const hn::RebindToSigned<D> di;
   if constexpr (kNormalOnly) {
     return hn::Mul(v, hn::BitCast(d, hn::ShiftLeft<23>(hn::BitCast(di, k))));
