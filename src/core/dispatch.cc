@@ -1,9 +1,9 @@
 // dispatch.cc — the array kernels: compiled once per SIMD target, chosen at run time.
 //
-// This is the only translation unit that includes hwy/foreach_target.h. It
-// re-includes itself once per target Highway can build for (SSE4, AVX2, AVX-512,
-// and a portable EMU128 fallback on x86), and HWY_DYNAMIC_DISPATCH picks the best
-// one the CPU supports the first time a kernel runs.
+// It re-includes itself once per target Highway can build for (SSE4, AVX2, AVX-512,
+// and a portable EMU128 fallback on x86; hwy/foreach_target.h), and HWY_DYNAMIC_DISPATCH
+// picks the best one the CPU supports the first time a kernel runs. The row kernels
+// (softmax family, cross-entropy) do the same in dispatch_rows.cc.
 //
 // General structure of every call:
 //   1. activation.cc has validated the spans and parameters;
@@ -29,7 +29,6 @@
 #include "hwy/foreach_target.h"  // IWYU pragma: keep
 #include "hwy/highway.h"
 #include "kernels/activations-inl.h"
-#include "kernels/softmax-inl.h"
 
 #ifndef ACTLAB_DISPATCH_ONCE_
 #define ACTLAB_DISPATCH_ONCE_
@@ -350,27 +349,6 @@ void BackwardFromYF64(ActId id, const Params& p, const double* y, const double* 
   BackwardFromY(id, p, y, dy, dx, n, s);
 }
 
-void SoftmaxF32(SoftmaxKind kind, const float* x, float* y, std::size_t rows, std::size_t cols, double inv_t,
-                bool masked_safe) {
-  SoftmaxRowsImpl(kind, x, y, rows, cols, inv_t, masked_safe);
-}
-void LogitRowsF32(const float* x, float* grad, std::size_t rows, std::size_t cols, double scale, double offset,
-                  bool want_sum_z, double* max, double* sum_minus_1, double* sum_z, unsigned char* ok) {
-  LogitRowsF32Impl(x, grad, rows, cols, scale, offset, want_sum_z, max, sum_minus_1, sum_z, ok);
-}
-void SoftmaxF64(SoftmaxKind kind, const double* x, double* y, std::size_t rows, std::size_t cols, double inv_t,
-                bool masked_safe) {
-  SoftmaxRowsImpl(kind, x, y, rows, cols, inv_t, masked_safe);
-}
-void SoftmaxBackwardF32(SoftmaxKind kind, const float* y, const float* dy, float* dx, std::size_t rows,
-                        std::size_t cols, double inv_t, bool masked_safe) {
-  SoftmaxBackwardRowsImpl(kind, y, dy, dx, rows, cols, inv_t, masked_safe);
-}
-void SoftmaxBackwardF64(SoftmaxKind kind, const double* y, const double* dy, double* dx, std::size_t rows,
-                        std::size_t cols, double inv_t, bool masked_safe) {
-  SoftmaxBackwardRowsImpl(kind, y, dy, dx, rows, cols, inv_t, masked_safe);
-}
-
 // NOLINTEND(readability-identifier-naming)
 }  // namespace actlab::kernels::HWY_NAMESPACE
 HWY_AFTER_NAMESPACE();
@@ -388,11 +366,6 @@ HWY_EXPORT(BackwardF32);
 HWY_EXPORT(BackwardF64);
 HWY_EXPORT(BackwardFromYF32);
 HWY_EXPORT(BackwardFromYF64);
-HWY_EXPORT(LogitRowsF32);
-HWY_EXPORT(SoftmaxF32);
-HWY_EXPORT(SoftmaxF64);
-HWY_EXPORT(SoftmaxBackwardF32);
-HWY_EXPORT(SoftmaxBackwardF64);
 }  // namespace actlab::kernels
 
 namespace actlab::detail {
@@ -476,60 +449,6 @@ template void backward<float>(ActId, const Params&, const float*, const float*, 
 template void backward<double>(ActId, const Params&, const double*, const double*, double*, std::size_t);
 template void backward_from_y<float>(ActId, const Params&, const float*, const float*, float*, std::size_t);
 template void backward_from_y<double>(ActId, const Params&, const double*, const double*, double*, std::size_t);
-
-// Rows split over the pool (row granularity); each row is one thread's, so the
-// bits do not depend on the thread count.
-template <typename F>
-void for_rows(std::size_t rows, std::size_t cols, F f) {
-  if (rows == 0) return;
-  if (rows < 2 || rows * cols < kParallelMinElements) {
-    f(0, rows);
-    return;
-  }
-  parallel_ranges(rows, [&](std::size_t r0, std::size_t r1) { f(r0, r1); });
-}
-
-template <class T>
-void softmax_rows(SoftmaxKind kind, const T* x, T* y, std::size_t rows, std::size_t cols, double inv_t,
-                  bool masked_safe) {
-  for_rows(rows, cols, [&](std::size_t r0, std::size_t r1) {
-    const std::size_t o = r0 * cols;
-    if constexpr (std::is_same_v<T, float>) {
-      HWY_DYNAMIC_DISPATCH(kernels::SoftmaxF32)(kind, x + o, y + o, r1 - r0, cols, inv_t, masked_safe);
-    } else {
-      HWY_DYNAMIC_DISPATCH(kernels::SoftmaxF64)(kind, x + o, y + o, r1 - r0, cols, inv_t, masked_safe);
-    }
-  });
-}
-
-template <class T>
-void softmax_backward_rows(SoftmaxKind kind, const T* y, const T* dy, T* dx, std::size_t rows, std::size_t cols,
-                           double inv_t, bool masked_safe) {
-  for_rows(rows, cols, [&](std::size_t r0, std::size_t r1) {
-    const std::size_t o = r0 * cols;
-    if constexpr (std::is_same_v<T, float>) {
-      HWY_DYNAMIC_DISPATCH(kernels::SoftmaxBackwardF32)(kind, y + o, dy + o, dx + o, r1 - r0, cols, inv_t, masked_safe);
-    } else {
-      HWY_DYNAMIC_DISPATCH(kernels::SoftmaxBackwardF64)(kind, y + o, dy + o, dx + o, r1 - r0, cols, inv_t, masked_safe);
-    }
-  });
-}
-
-void logit_rows_f32(const float* x, float* grad, std::size_t rows, std::size_t cols, double scale, double offset,
-                    bool want_sum_z, double* max, double* sum_minus_1, double* sum_z, unsigned char* ok) {
-  for_rows(rows, cols, [&](std::size_t r0, std::size_t r1) {
-    const std::size_t o = r0 * cols;
-    HWY_DYNAMIC_DISPATCH(kernels::LogitRowsF32)
-    (x + o, grad + o, r1 - r0, cols, scale, offset, want_sum_z, max + r0, sum_minus_1 + r0, sum_z + r0, ok + r0);
-  });
-}
-
-template void softmax_rows<float>(SoftmaxKind, const float*, float*, std::size_t, std::size_t, double, bool);
-template void softmax_rows<double>(SoftmaxKind, const double*, double*, std::size_t, std::size_t, double, bool);
-template void softmax_backward_rows<float>(SoftmaxKind, const float*, const float*, float*, std::size_t, std::size_t,
-                                           double, bool);
-template void softmax_backward_rows<double>(SoftmaxKind, const double*, const double*, double*, std::size_t,
-                                            std::size_t, double, bool);
 
 std::vector<std::pair<std::int64_t, std::string>> simd_targets() {
   std::vector<std::pair<std::int64_t, std::string>> out;
