@@ -3,12 +3,12 @@
 // element-wise kernels.
 //
 // A translation unit of its own so that GCC can schedule it before register allocation
-// (-fschedule-insns -fsched-pressure, CMakeLists.txt): the exp pass computes two vectors a
-// step, and interleaving their instructions, which GCC does not do by default on x86,
-// made the float32 softmax forward 6-14 % faster on AMD Zen 4 (one thread: 4096 x 1000
-// softmax 0.47 -> 0.41 ns/element, log_softmax 0.48 -> 0.43). The element-wise kernels
-// compute one vector a step and ran 5-10 % slower with the same flags, so dispatch.cc
-// keeps the default.
+// (-fschedule-insns, CMakeLists.txt): the exp pass computes two vectors a step, and
+// interleaving their instructions, which GCC does not do by default on x86, made the
+// float32 softmax forward 6-14 % faster on AMD Zen 4 (one thread: 4096 x 1000 softmax
+// 0.47 -> 0.41 ns/element, log_softmax 0.48 -> 0.43; adding -fsched-pressure changed
+// nothing, and clang, which clang-tidy runs, rejects it). The element-wise kernels compute
+// one vector a step and ran 5-10 % slower with the flags, so dispatch.cc keeps the default.
 #include <cstddef>
 #include <type_traits>
 
