@@ -32,6 +32,14 @@
 
 #ifndef ACTLAB_DISPATCH_ONCE_
 #define ACTLAB_DISPATCH_ONCE_
+// The lambdas of the per-vector path are always inlined. Left to GCC, the bodies of the
+// larger rows (silu, mish, gelu, and most backward rows) became functions called once per
+// vector, which reload every constant on each call.
+#if defined(__GNUC__) || defined(__clang__)
+#define ACTLAB_INLINE_LAMBDA __attribute__((always_inline))
+#else
+#define ACTLAB_INLINE_LAMBDA
+#endif
 namespace actlab::detail {
 // Values of one row at the three non-finite inputs, blended into those lanes.
 struct Specials {
@@ -117,7 +125,7 @@ HWY_INLINE void MapSkeleton(D d, T* y, std::size_t n, bool stream, Vec vec, Part
 // NaN and ±inf (rows whose f already returns them skip the per-vector test).
 template <bool kPatch = true, class D, typename T, class F>
 HWY_INLINE void MapUnary(D d, const T* x, T* y, std::size_t n, const Specials& s, F f) {
-  const auto body = [&](V<D> vx) HWY_ATTR {
+  const auto body = [&](V<D> vx) HWY_ATTR ACTLAB_INLINE_LAMBDA {
     if constexpr (kPatch) {
       return PatchSpecials(d, vx, f(d, vx), s);
     } else {
@@ -125,7 +133,7 @@ HWY_INLINE void MapUnary(D d, const T* x, T* y, std::size_t n, const Specials& s
     }
   };
   MapSkeleton(
-      d, y, n, s.stream, [&](std::size_t i) HWY_ATTR { return body(LoadLanes(d, x + i)); },
+      d, y, n, s.stream, [&](std::size_t i) HWY_ATTR ACTLAB_INLINE_LAMBDA { return body(LoadLanes(d, x + i)); },
       [&](std::size_t i, std::size_t count) HWY_ATTR {
         alignas(64) T in[hn::MaxLanes(d)] = {};
         alignas(64) T out[hn::MaxLanes(d)];
@@ -138,9 +146,11 @@ HWY_INLINE void MapUnary(D d, const T* x, T* y, std::size_t n, const Specials& s
 // dx[i] = f'(x[i])·dy[i], with f' from x (or from y: the same skeleton).
 template <class D, typename T, class F>
 HWY_INLINE void MapBackward(D d, const T* x, const T* dy, T* dx, std::size_t n, const Specials& s, F f) {
-  const auto body = [&](V<D> vx, V<D> vg) HWY_ATTR { return hn::Mul(PatchSpecials(d, vx, f(d, vx), s), vg); };
+  const auto body = [&](V<D> vx, V<D> vg)
+                        HWY_ATTR ACTLAB_INLINE_LAMBDA { return hn::Mul(PatchSpecials(d, vx, f(d, vx), s), vg); };
   MapSkeleton(
-      d, dx, n, s.stream, [&](std::size_t i) HWY_ATTR { return body(LoadLanes(d, x + i), LoadLanes(d, dy + i)); },
+      d, dx, n, s.stream,
+      [&](std::size_t i) HWY_ATTR ACTLAB_INLINE_LAMBDA { return body(LoadLanes(d, x + i), LoadLanes(d, dy + i)); },
       [&](std::size_t i, std::size_t count) HWY_ATTR {
         alignas(64) T in[hn::MaxLanes(d)] = {};
         alignas(64) T grad[hn::MaxLanes(d)] = {};
@@ -205,13 +215,13 @@ HWY_INLINE V<DN> ViaDouble(V<DN> vx, F f) {
 template <class F, class Ok>
 HWY_INLINE void MapUnaryGuarded(const float* x, float* y, std::size_t n, const Specials& s, F f, Ok ok) {
   const DN d;
-  const auto body = [&](V<DN> vx) HWY_ATTR {
+  const auto body = [&](V<DN> vx) HWY_ATTR ACTLAB_INLINE_LAMBDA {
     const auto fine = ok(d, vx);
     const V<DN> r = hn::AllTrue(d, fine) ? f(d, vx) : hn::IfThenElse(fine, f(d, vx), ViaDouble(vx, f));
     return PatchSpecials(d, vx, r, s);
   };
   MapSkeleton(
-      d, y, n, s.stream, [&](std::size_t i) HWY_ATTR { return body(hn::LoadU(d, x + i)); },
+      d, y, n, s.stream, [&](std::size_t i) HWY_ATTR ACTLAB_INLINE_LAMBDA { return body(hn::LoadU(d, x + i)); },
       [&](std::size_t i, std::size_t count) HWY_ATTR {
         alignas(64) float in[hn::MaxLanes(d)] = {};
         alignas(64) float out[hn::MaxLanes(d)];
@@ -226,11 +236,12 @@ HWY_INLINE void MapUnaryGuarded(const float* x, float* y, std::size_t n, const S
 // piecewise rows with parameters measured 1.3–2× slower that way at 4 Ki).
 template <class K, typename T>
 HWY_INLINE void ForwardRow(const Params& p, const T* x, T* y, std::size_t n, const Specials& s) {
-  const auto f = [p](auto d, auto v) HWY_ATTR { return K::fwd(d, v, p); };
+  const auto f = [p](auto d, auto v) HWY_ATTR ACTLAB_INLINE_LAMBDA { return K::fwd(d, v, p); };
   if constexpr (std::is_same_v<T, float> && NativeForward<K>) {
     if (params_allow_native<K>(p)) {
       if constexpr (HasNativeOk<K>) {
-        MapUnaryGuarded(x, y, n, s, f, [p](DN d, V<DN> v) HWY_ATTR { return K::native_ok(d, v, p); });
+        MapUnaryGuarded(x, y, n, s, f,
+                        [p](DN d, V<DN> v) HWY_ATTR ACTLAB_INLINE_LAMBDA { return K::native_ok(d, v, p); });
       } else {
         MapUnary<!ExactSpecialsForward<K>>(DN(), x, y, n, s, f);
       }
@@ -254,8 +265,8 @@ HWY_INLINE void BackwardLanes(const Params& p, Run run) {
 template <class K>
 HWY_INLINE auto GuardedDf(const Params& p) {
   if constexpr (HasNativeOk<K>) {
-    return [p](auto d, auto v) HWY_ATTR {
-      const auto df = [p](auto dd, auto vv) HWY_ATTR { return K::df(dd, vv, p); };
+    return [p](auto d, auto v) HWY_ATTR ACTLAB_INLINE_LAMBDA {
+      const auto df = [p](auto dd, auto vv) HWY_ATTR ACTLAB_INLINE_LAMBDA { return K::df(dd, vv, p); };
       if constexpr (std::is_same_v<decltype(d), DN>) {
         const auto fine = K::native_ok(d, v, p);
         return hn::AllTrue(d, fine) ? df(d, v) : hn::IfThenElse(fine, df(d, v), ViaDouble(v, df));
@@ -264,7 +275,7 @@ HWY_INLINE auto GuardedDf(const Params& p) {
       }
     };
   } else {
-    return [p](auto d, auto v) HWY_ATTR { return K::df(d, v, p); };
+    return [p](auto d, auto v) HWY_ATTR ACTLAB_INLINE_LAMBDA { return K::df(d, v, p); };
   }
 }
 
@@ -301,7 +312,7 @@ void Backward(ActId id, const Params& p, const T* x, const T* dy, T* dx, std::si
 template <class K, typename T>
 HWY_INLINE void MapDfY(const Params& p, const T* y, const T* dy, T* dx, std::size_t n, const Specials& s) {
   if constexpr (HasDfY<K>) {
-    const auto f = [p](auto dd, auto v) HWY_ATTR { return K::df_y(dd, v, p); };
+    const auto f = [p](auto dd, auto v) HWY_ATTR ACTLAB_INLINE_LAMBDA { return K::df_y(dd, v, p); };
     if constexpr (std::is_same_v<T, float> && NativeBackward<K> && !DoubleFromY<K>) {
       if (params_allow_native<K>(p)) return MapBackward(DN(), y, dy, dx, n, s, f);
     }
