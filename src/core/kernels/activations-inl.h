@@ -479,10 +479,17 @@ struct gelu_k : FloatLanesWithFma {
 // (k = 1.702 as khi + klo). k·x is carried as hi + lo into the exp.
 // x·σ(t) = x/(1 + e) for t >= 0 and (x·e)/(1 + e) for t < 0, e = exp(−|t|):
 // one division and one rounding fewer than x·(e·(1/(1 + e))).
-template <class D>
+// kExactT: t = hi exactly (silu), so there is no low part to carry.
+template <bool kExactT = false, class D>
 HWY_INLINE V<D> GatedSigmoidOf(D d, V<D> x, V<D> hi, V<D> lo) {
   const auto neg = hn::Lt(hi, hn::Zero(d));
-  if constexpr (sizeof(hn::TFromD<D>) == sizeof(float)) {
+  if constexpr (kExactT && sizeof(hn::TFromD<D>) == sizeof(float)) {
+    const ExpParts<D> parts = ExpFloatLanesParts<true>(d, hn::Max(hn::Neg(hn::Abs(hi)), Num(d, -87.0)), hn::Zero(d));
+    const V<D> e = ScaleByPow2<true>(d, parts.head, parts);
+    const V<D> e_lo = ScaleByPow2<true>(d, parts.tail, parts);
+    const V<D> num = hn::IfThenElse(neg, hn::MulAdd(x, e, hn::Mul(x, e_lo)), x);
+    return hn::Mul(num, OnePlusInverse<true>(d, e, e_lo));
+  } else if constexpr (sizeof(hn::TFromD<D>) == sizeof(float)) {
     // Float lanes run only where the row's native_ok holds, t >= −80: e^(−|hi| ∓ lo) is
     // one exp of the two-part argument and a normal float, kept unrounded as e + e_lo (the
     // exp's head and tail). Beyond t = 87, σ rounds to 1 whatever e is, so the argument
@@ -517,13 +524,14 @@ HWY_INLINE V<D> GatedSigmoid(D d, V<D> x, double khi, double klo = 0.0) {
 //   σ(t), σ(−t) are s and e·s, each as hi + lo; c = 1 + q·σ(−t) by one FMA plus the low
 //   parts; the result σ(t)·c rounds twice. What is left is the exp's own error (2^-26),
 //   which the cancellation in c amplifies.
-template <class D>
+// kExactT: t = hi and q = q_hi exactly (silu), no low parts.
+template <bool kExactT = false, class D>
 HWY_INLINE V<D> SigmoidGateDfFloat(D d, V<D> hi, V<D> lo, V<D> q, V<D> q_lo) {
   const auto neg = hn::Lt(hi, hn::Zero(d));
   const V<D> a = hn::Neg(hn::Abs(hi));
   const auto far = hn::Lt(a, Num(d, -87.0));  // t > 87 (native_ok keeps t >= −80)
-  const ExpParts<D> parts = ExpFloatLanesParts<true>(d, hn::IfThenElse(far, Num(d, -87.0), a),
-                                                     hn::IfThenZeroElse(far, hn::IfThenElse(neg, lo, hn::Neg(lo))));
+  const V<D> a_lo = kExactT ? hn::Zero(d) : hn::IfThenZeroElse(far, hn::IfThenElse(neg, lo, hn::Neg(lo)));
+  const ExpParts<D> parts = ExpFloatLanesParts<true>(d, hn::IfThenElse(far, Num(d, -87.0), a), a_lo);
   const V<D> e = ScaleByPow2<true>(d, parts.head, parts);
   const V<D> e_lo = ScaleByPow2<true>(d, parts.tail, parts);
   const V<D> one = Num(d, 1.0);
@@ -538,18 +546,18 @@ HWY_INLINE V<D> SigmoidGateDfFloat(D d, V<D> hi, V<D> lo, V<D> q, V<D> q_lo) {
   // σ(−t); 0 beyond t = 87, where the clamped e would make q·σ(−t) visible
   const V<D> sm = hn::IfThenElse(neg, s, hn::IfThenZeroElse(far, es));
   const V<D> sm_lo = hn::IfThenElse(neg, s_lo, hn::IfThenZeroElse(far, es_lo));
-  const V<D> c = hn::Add(hn::MulAdd(q, sm, one), hn::MulAdd(q, sm_lo, hn::Mul(q_lo, sm)));
+  const V<D> c = hn::Add(hn::MulAdd(q, sm, one), kExactT ? hn::Mul(q, sm_lo) : hn::MulAdd(q, sm_lo, hn::Mul(q_lo, sm)));
   return hn::MulAdd(sp, c, hn::Mul(sp_lo, c));
 }
 
 // The derivative g(t) = σ(t)(1 + t·σ(−t)) of x·σ(kx), t = k·x as hi + lo: on double lanes
 // σ + t·σσ; on float lanes SigmoidGateDfFloat, and δ·p(δ) within 0.2 of its zero
 // t = −1.2785 (kSiluDfP, kSiluDfP0Lo), 2.2 ulp at worst over t in [−80, 100] (a 10^7-point scan).
-template <class D>
+template <bool kExactT = false, class D>
 HWY_INLINE V<D> GatedSigmoidDfOf(D d, V<D> hi, V<D> lo) {
   if constexpr (sizeof(hn::TFromD<D>) == sizeof(float)) {
-    return NearZero(d, SigmoidGateDfFloat(d, hi, lo, hi, lo), hi, lo, kSiluDfRootHi, kSiluDfRootLo, kSiluDfWindow,
-                    kSiluDfP, kSiluDfP0Lo);
+    return NearZero(d, SigmoidGateDfFloat<kExactT>(d, hi, lo, hi, lo), hi, lo, kSiluDfRootHi, kSiluDfRootLo,
+                    kSiluDfWindow, kSiluDfP, kSiluDfP0Lo);
   } else {
     const Logistic<D> l = LogisticOf(d, hi, lo);
     return hn::MulAdd(hi, l.product, l.sigma);
@@ -580,11 +588,11 @@ struct gelu_sigmoid_k : FloatLanesWithFma {
 struct silu_k : ExpNormalLanes {
   template <class D>
   static HWY_INLINE V<D> fwd(D d, V<D> x, const Params&) {
-    return GatedSigmoid(d, x, 1.0);
+    return GatedSigmoidOf<true>(d, x, x, hn::Zero(d));
   }
   template <class D>
   static HWY_INLINE V<D> df(D d, V<D> x, const Params&) {
-    return GatedSigmoidDf(d, x, 1.0);
+    return NegativeTailZero(d, x, GatedSigmoidDfOf<true>(d, x, hn::Zero(d)));
   }
 };
 
