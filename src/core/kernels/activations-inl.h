@@ -483,22 +483,23 @@ struct gelu_k : FloatLanesWithFma {
 template <bool kExactT = false, class D>
 HWY_INLINE V<D> GatedSigmoidOf(D d, V<D> x, V<D> hi, V<D> lo) {
   const auto neg = hn::Lt(hi, hn::Zero(d));
-  if constexpr (kExactT && sizeof(hn::TFromD<D>) == sizeof(float)) {
-    const ExpParts<D> parts = ExpFloatLanesParts<true>(d, hn::Max(hn::Neg(hn::Abs(hi)), Num(d, -87.0)), hn::Zero(d));
-    const V<D> e = ScaleByPow2<true>(d, parts.head, parts);
-    const V<D> e_lo = ScaleByPow2<true>(d, parts.tail, parts);
-    const V<D> num = hn::IfThenElse(neg, hn::MulAdd(x, e, hn::Mul(x, e_lo)), x);
-    return hn::Mul(num, OnePlusInverse<true>(d, e, e_lo));
-  } else if constexpr (sizeof(hn::TFromD<D>) == sizeof(float)) {
+  if constexpr (sizeof(hn::TFromD<D>) == sizeof(float)) {
     // Float lanes run only where the row's native_ok holds, t >= −80: e^(−|hi| ∓ lo) is
     // one exp of the two-part argument and a normal float, kept unrounded as e + e_lo (the
     // exp's head and tail). Beyond t = 87, σ rounds to 1 whatever e is, so the argument
     // is clamped there (e stays normal, no garbage), its low part dropped (it may be far
     // above an ulp of −87).
     const V<D> a = hn::Neg(hn::Abs(hi));
-    const auto far = hn::Lt(a, Num(d, -87.0));
-    const ExpParts<D> parts = ExpFloatLanesParts<true>(d, hn::IfThenElse(far, Num(d, -87.0), a),
-                                                       hn::IfThenZeroElse(far, hn::IfThenElse(neg, lo, hn::Neg(lo))));
+    V<D> arg, arg_lo;
+    if constexpr (kExactT) {  // no low part: the clamp is a max
+      arg = hn::Max(a, Num(d, -87.0));
+      arg_lo = hn::Zero(d);
+    } else {
+      const auto far = hn::Lt(a, Num(d, -87.0));
+      arg = hn::IfThenElse(far, Num(d, -87.0), a);
+      arg_lo = hn::IfThenZeroElse(far, hn::IfThenElse(neg, lo, hn::Neg(lo)));
+    }
+    const ExpParts<D> parts = ExpFloatLanesParts<true>(d, arg, arg_lo);
     const V<D> e = ScaleByPow2<true>(d, parts.head, parts);
     const V<D> e_lo = ScaleByPow2<true>(d, parts.tail, parts);
     const V<D> num = hn::IfThenElse(neg, hn::MulAdd(x, e, hn::Mul(x, e_lo)), x);
