@@ -783,12 +783,19 @@ struct mish_k : ExpNormalLanes {
 struct sigmoid_k {
   static constexpr bool kNativeF32Forward = true;  // within the catalog's ulp bound on float lanes
   static constexpr bool kNativeF32Backward = true;
+  // Vectors with every |x| <= 87 (e^−|x| a normal float) take the normal-only exp.
   template <class D>
   static HWY_INLINE V<D> fwd(D d, V<D> x, const Params&) {
+    if constexpr (sizeof(hn::TFromD<D>) == sizeof(float)) {
+      if (HWY_LIKELY(hn::AllTrue(d, hn::Le(hn::Abs(x), Num(d, 87.0))))) return LogisticOf<true>(d, x).sigma;
+    }
     return LogisticOf(d, x).sigma;
   }
   template <class D>
   static HWY_INLINE V<D> df(D d, V<D> x, const Params&) {
+    if constexpr (sizeof(hn::TFromD<D>) == sizeof(float)) {
+      if (HWY_LIKELY(hn::AllTrue(d, hn::Le(hn::Abs(x), Num(d, 87.0))))) return LogisticOf<true>(d, x).product;
+    }
     return LogisticOf(d, x).product;
   }
   template <class D>
@@ -832,19 +839,21 @@ struct tanh_k {
   // beyond |x| = 20 (where σ(2x)σ(−2x) = e^(−2|x|) to the last bit), 4·e^(−2|x|) is one
   // exp of ln4 − 2|x| in two parts: four times a rounded e^(−2|x|) flushed to 0 from
   // |x| ≈ 51.9, where the derivative is still a subnormal float (the accuracy sweep).
+  // Vectors with no lane beyond 20 (e^(−2|x|) >= e^−40, a normal float) take the
+  // normal-only exp.
   template <class D>
   static HWY_INLINE V<D> df(D d, V<D> x, const Params&) {
-    V<D> r = hn::Mul(Num(d, 4.0), LogisticOf(d, hn::Add(x, x)).product);
     if constexpr (sizeof(hn::TFromD<D>) == sizeof(float)) {
       const auto tail = hn::Gt(hn::Abs(x), Num(d, 20.0));
-      if (!hn::AllFalse(d, tail)) {
-        V<D> hi;
-        V<D> lo;
-        TwoSum<D>(Num(d, 0x1.62e43p+0), hn::Neg(hn::Add(hn::Abs(x), hn::Abs(x))), &hi, &lo);  // ln4 (float) − 2|x|
-        r = hn::IfThenElse(tail, ExpFloatLanes<false>(d, hi, hn::Add(lo, Num(d, -0x1.05c610ca86c39p-28))), r);
-      }
+      if (HWY_LIKELY(hn::AllFalse(d, tail))) return hn::Mul(Num(d, 4.0), LogisticOf<true>(d, hn::Add(x, x)).product);
+      V<D> hi;
+      V<D> lo;
+      TwoSum<D>(Num(d, 0x1.62e43p+0), hn::Neg(hn::Add(hn::Abs(x), hn::Abs(x))), &hi, &lo);  // ln4 (float) − 2|x|
+      return hn::IfThenElse(tail, ExpFloatLanes<false>(d, hi, hn::Add(lo, Num(d, -0x1.05c610ca86c39p-28))),
+                            hn::Mul(Num(d, 4.0), LogisticOf(d, hn::Add(x, x)).product));
+    } else {
+      return hn::Mul(Num(d, 4.0), LogisticOf(d, hn::Add(x, x)).product);
     }
-    return r;
   }
   template <class D>
   static HWY_INLINE V<D> df_y(D d, V<D> y, const Params&) {
