@@ -785,18 +785,19 @@ struct sigmoid_k {
   static constexpr bool kNativeF32Backward = true;
   // Vectors with every |x| <= 87 (e^−|x| a normal float) take the normal-only exp.
   template <class D>
-  static HWY_INLINE V<D> fwd(D d, V<D> x, const Params&) {
+  static HWY_INLINE Logistic<D> logistic(D d, V<D> x) {
     if constexpr (sizeof(hn::TFromD<D>) == sizeof(float)) {
-      if (HWY_LIKELY(hn::AllTrue(d, hn::Le(hn::Abs(x), Num(d, 87.0))))) return LogisticOf<true>(d, x).sigma;
+      if (HWY_LIKELY(hn::AllTrue(d, hn::Le(hn::Abs(x), Num(d, 87.0))))) return LogisticOf<true>(d, x);
     }
-    return LogisticOf(d, x).sigma;
+    return LogisticOf(d, x);
+  }
+  template <class D>
+  static HWY_INLINE V<D> fwd(D d, V<D> x, const Params&) {
+    return logistic(d, x).sigma;
   }
   template <class D>
   static HWY_INLINE V<D> df(D d, V<D> x, const Params&) {
-    if constexpr (sizeof(hn::TFromD<D>) == sizeof(float)) {
-      if (HWY_LIKELY(hn::AllTrue(d, hn::Le(hn::Abs(x), Num(d, 87.0))))) return LogisticOf<true>(d, x).product;
-    }
-    return LogisticOf(d, x).product;
+    return logistic(d, x).product;
   }
   template <class D>
   static HWY_INLINE V<D> df_y(D d, V<D> y, const Params&) {
