@@ -263,6 +263,13 @@ HWY_INLINE ExpParts<D> ExpFloatLanesParts(D d, V<D> hi, V<D> lo) {
   return {head, hn::Add(hn::Sub(s, head), rest), a.n, a.k};  // the tail by Fast2Sum (|s| > |rest|)
 }
 
+// 2^n for an exp's k (n + 127 in its low bits), n >= −126.
+template <class D>
+HWY_INLINE V<D> Pow2Normal(D d, V<D> k) {
+  const hn::RebindToSigned<D> di;
+  return hn::BitCast(d, hn::ShiftLeft<23>(hn::BitCast(di, k)));
+}
+
 // v·2^n for an exp's n (as a float) and k (n + 127 in its low bits; ExpReduce): one factor
 // (kNormalOnly) or two, 2^⌊n/2⌋·2^⌈n/2⌉, so results down to the smallest subnormal round once.
 // On AVX-512 the two-factor case is one scalef. The one-factor case is a shift and a
@@ -276,10 +283,10 @@ HWY_INLINE V<D> ScaleByPow2(D d, V<D> v, V<D> n, V<D> k) {
   if constexpr (!kNormalOnly && std::is_same_v<V<D>, hn::Vec512<float>>) return V<D>{_mm512_scalef_ps(v.raw, n.raw)};
 #endif
   (void)n;  // the one-factor case and the other targets rebuild 2^n from k's bits
-  const hn::RebindToSigned<D> di;
   if constexpr (kNormalOnly) {
-    return hn::Mul(v, hn::BitCast(d, hn::ShiftLeft<23>(hn::BitCast(di, k))));
+    return hn::Mul(v, Pow2Normal(d, k));
   } else {
+    const hn::RebindToSigned<D> di;
     const auto ni = hn::Sub(hn::BitCast(di, k), hn::BitCast(di, Num(d, 12583039.0)));  // n
     const auto half = hn::ShiftRight<1>(ni);                                           // ⌊n/2⌋
     const auto bias = hn::Set(di, 127);
@@ -315,8 +322,7 @@ HWY_INLINE V<D> ExpFloatLanesLean(D d, V<D> hi, V<D> lo) {
   const V<D> r = hn::Add(a.r1, a.c);
   const V<D> x = hn::Add(a.r1, hn::MulAdd(hn::Mul(r, r), ExpPolyQ(d, r), a.c));  // e^r − 1
   if constexpr (kNormalOnly) {  // 2^n + 2^n·x = 2^n·(1 + x), rounded once: the same bits
-    const hn::RebindToSigned<D> di;
-    const V<D> two_n = hn::BitCast(d, hn::ShiftLeft<23>(hn::BitCast(di, a.k)));
+    const V<D> two_n = Pow2Normal(d, a.k);
     return hn::MulAdd(x, two_n, two_n);
   }
   const V<D> head = hn::Add(Num(d, 1.0), x);
@@ -343,8 +349,7 @@ HWY_INLINE V<D> Expm1NonPositive(D d, V<D> x) {
     const V<D> rr_lo = hn::MulSub(r, r, rr);
     const V<D> t = hn::MulAdd(rr, ExpPolyQ(d, r), hn::MulAdd(rr_lo, Num(d, 0.5), a.c));
     const V<D> p = hn::Add(a.r1, t);
-    const hn::RebindToSigned<D> di;
-    const V<D> two_n = hn::BitCast(d, hn::ShiftLeft<23>(hn::BitCast(di, a.k)));
+    const V<D> two_n = Pow2Normal(d, a.k);
     return hn::MulAdd(two_n, p, hn::Sub(two_n, Num(d, 1.0)));
   } else {
     return hn::Expm1(d, x);
