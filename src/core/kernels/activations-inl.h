@@ -225,10 +225,22 @@ struct hardsigmoid_k {
 struct hardswish_k {
   static constexpr bool kNativeF32Forward = true;  // within the catalog's ulp bound on float lanes
   static constexpr bool kNativeF32Backward = true;
-  // x·(x + 3)/6 inside: exact up to the quotient in double; on float lanes x + 3 and the
-  // product round too (1.7 ulp at worst, docs/accuracy.md).
+  // x·(x + 3)/6 inside: exact up to the quotient in double. Float lanes with an FMA:
+  // x·u, u = clamp(x/6 + 1/2, 0, 1) = fma(x, c_lo, fma(x, c_hi, 1/2)) clamped, with
+  // c_hi + c_lo = 1/6 + 3.0e-16 (c_lo rounded up, so u <= 0 at x = −3 and the result is
+  // −0 there, and u >= 1 at 3). Near x = −3 the inner FMA cancels exactly (x·c_hi and 1/2
+  // share their low bits), so u keeps its relative accuracy: 1.50 ulp at worst over every
+  // float (was 1.69), in five operations instead of eleven (one thread, AMD Zen 4: 4 Ki
+  // floats 0.150-0.158 -> 0.076-0.079 ns/elem). Without an FMA, x + 3 and the product
+  // round too (1.7 ulp at worst).
   template <class D>
   static HWY_INLINE V<D> fwd(D d, V<D> x, const Params&) {
+#if HWY_NATIVE_FMA
+    if constexpr (sizeof(hn::TFromD<D>) == sizeof(float)) {
+      const V<D> u = hn::MulAdd(x, Num(d, -0x1.555554p-28), hn::MulAdd(x, Num(d, 0x1.555556p-3), Num(d, 0.5)));
+      return hn::Mul(x, hn::Min(hn::Max(u, hn::Zero(d)), Num(d, 1.0)));
+    }
+#endif
     const V<D> mid = DivideByConstant(d, hn::Mul(x, hn::Add(x, Num(d, 3.0))), 6.0);
     const V<D> r = hn::IfThenElse(hn::Le(x, Num(d, 3.0)), mid, x);
     return hn::IfThenElse(hn::Le(x, Num(d, -3.0)), Num(d, -0.0), r);  // PyTorch's x·0 = −0
