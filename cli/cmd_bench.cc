@@ -47,7 +47,7 @@ void add_bench(CLI::App& app) {
     }
     if (o->threads > 0) set_num_threads(o->threads);
     const std::size_t n = o->size;
-    std::vector<float> x(n), y(n), dy(n), dx(n);
+    bench::AlignedVector<float> x(n), y(n), dy(n), dx(n);
     std::mt19937 rng(1);
     std::uniform_real_distribution<float> u(-6.0f, 6.0f);
     for (auto& v : x) v = u(rng);

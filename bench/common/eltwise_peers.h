@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "timer.h"
+
 #ifdef ACTLAB_HAVE_TORCH
 #include <ATen/ATen.h>
 #endif
@@ -23,7 +25,7 @@
 namespace actlab::bench {
 
 struct Buffers {
-  std::vector<float> x, y, dy, dx;
+  AlignedVector<float> x, y, dy, dx;
   explicit Buffers(std::size_t n) : x(n), y(n), dy(n), dx(n) {
     std::mt19937 rng(1);
     std::uniform_real_distribution<float> u(-6.0f, 6.0f);
@@ -44,7 +46,7 @@ struct PeerOps {
 // real use, and copied into dx so the accuracy sweep sees it).
 inline PeerOps torch_ops(const std::string& name, Buffers& b) {
   const auto n = static_cast<int64_t>(b.x.size());
-  auto T = [n](std::vector<float>& v) { return at::from_blob(v.data(), {n}, at::kFloat); };
+  auto T = [n](AlignedVector<float>& v) { return at::from_blob(v.data(), {n}, at::kFloat); };
   const at::Tensor tx = T(b.x), ty = T(b.y), tdy = T(b.dy), tdx = T(b.dx);
   const at::Tensor buffer = at::empty({n}, at::kFloat);
   using F = std::function<void()>;

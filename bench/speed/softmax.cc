@@ -64,7 +64,7 @@ int main(int argc, char** argv) {
   if (markdown) std::printf("|---|---|---|---:|---:|---:|---:|---:|\n");
   for (const Shape sh : {Shape{4096, 1000}, Shape{256, 32000}}) {
     const std::size_t n = sh.rows * sh.cols;
-    std::vector<float> x(n), y(n), dy(n), dx(n), grad(n);
+    actlab::bench::AlignedVector<float> x(n), y(n), dy(n), dx(n), grad(n);
     std::vector<std::int64_t> target(sh.rows);
     std::mt19937 rng(2);
     std::normal_distribution<float> n01(0, 2);
@@ -97,7 +97,7 @@ int main(int argc, char** argv) {
                {},
                {}};
 #ifdef ACTLAB_HAVE_TORCH
-        const auto T = [&](std::vector<float>& v) {
+        const auto T = [&](actlab::bench::AlignedVector<float>& v) {
           return at::from_blob(v.data(), {static_cast<int64_t>(sh.rows), static_cast<int64_t>(sh.cols)}, at::kFloat);
         };
         at::Tensor tx = T(x), ty = T(y), tdy = T(dy), tdx = T(dx);
