@@ -828,7 +828,7 @@ struct log_sigmoid_k {
   }
   template <class D>
   static HWY_INLINE V<D> df(D d, V<D> x, const Params&) {
-    return LogisticOf(d, x).sigma_neg;
+    return sigmoid_k::logistic(d, x).sigma_neg;
   }
   template <class D>
   static HWY_INLINE V<D> df_y(D d, V<D> y, const Params&) {
@@ -886,7 +886,7 @@ struct softplus_k {
   template <class D>
   static HWY_INLINE V<D> df(D d, V<D> x, const Params& p) {
     const V<D> t = hn::Mul(x, Num(d, p[0]));
-    return hn::IfThenElse(hn::Gt(t, Num(d, p[1])), Num(d, 1.0), LogisticOf(d, t).sigma);
+    return hn::IfThenElse(hn::Gt(t, Num(d, p[1])), Num(d, 1.0), sigmoid_k::logistic(d, t).sigma);
   }
 };
 

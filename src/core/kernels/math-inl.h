@@ -474,32 +474,43 @@ HWY_INLINE void MulSplit(D d, V<D> x, double khi, double klo, V<D>* hi, V<D>* lo
 //   log1p f = f + f²·(−1/2 + f·p(f)), p from tools/coeffs/gen_coeffs.py (kLog1pfP);
 //   log(h + l) = (f + k·ln2_hi) + (f²·(…) + l/h + k·ln2_lo), where f + k·ln2_hi is exact
 //   (both multiples of 2^−24 below 1). For e < 2^−24, h = 1 and the result is l = e.
+// kNormalOnly: every |t| <= 87, so e's head is a normal float (no clamp, one-factor
+// scaling). The same bits, except where the compiler fuses e_lo's scaling, now a multiply
+// rather than a scalef, into the add that follows (x in [−87, −82], where e_lo is
+// subnormal: 680 of 70 million sampled inputs, the two checked now correctly rounded).
+template <bool kNormalOnly, class D>
+HWY_INLINE V<D> Log1pExpNegFloat(D d, V<D> t) {
+  const V<D> one = Num(d, 1.0);
+  // e = e_hi + e_lo unrounded: a rounded e would cost up to 1.2 ulp of a result one
+  // binade below it (0.25 < e < 0.5 gives log1p e < 0.25).
+  const ExpParts<D> parts = ExpFloatLanesParts<kNormalOnly>(d, hn::Neg(hn::Abs(t)), hn::Zero(d));
+  const V<D> e_hi = ScaleByPow2<kNormalOnly>(d, parts.head, parts);
+  const V<D> e_lo = ScaleByPow2<kNormalOnly>(d, parts.tail, parts);
+  const V<D> h = hn::Add(one, e_hi);
+  const V<D> l = hn::Add(hn::Add(hn::Sub(one, h), e_hi), e_lo);
+  const auto upper = hn::Gt(h, Num(d, 1.41421353816986083984375));  // float(√2), below √2
+  const V<D> f = hn::Sub(hn::IfThenElse(upper, hn::Mul(h, Num(d, 0.5)), h), one);
+  V<D> p = Num(d, kLog1pfP[0]);
+  for (std::size_t i = 1; i < std::size(kLog1pfP); ++i) p = hn::MulAdd(p, f, Num(d, kLog1pfP[i]));
+  const V<D> r = hn::MulAdd(f, p, Num(d, -0.5));
+#if HWY_TARGET <= HWY_AVX3 && HWY_ARCH_X86
+  V<D> inv = hn::ApproximateReciprocal(h);                 // 2^-14
+  inv = hn::MulAdd(inv, hn::NegMulAdd(h, inv, one), inv);  // 2^-28: l/h is below 2^-24 of the result
+  const V<D> l_over_h = hn::Mul(l, inv);
+#else
+  const V<D> l_over_h = hn::Div(l, h);
+#endif
+  const V<D> small =
+      hn::MulAdd(hn::Mul(f, f), r, hn::Add(l_over_h, hn::IfThenElseZero(upper, Num(d, -0x1.05c610ca86c39p-29))));
+  return hn::Add(hn::Add(f, hn::IfThenElseZero(upper, Num(d, 0x1.62e43p-1))), small);
+}
+// Vectors with every |t| <= 87 take the normal-only variant on float lanes (one thread,
+// 4 Ki floats on Zen 4: softplus forward 0.885 -> 0.815 ns/elem, log_sigmoid 0.85 -> 0.785).
 template <class D>
 HWY_INLINE V<D> Log1pExpNeg(D d, V<D> t) {
   if constexpr (sizeof(hn::TFromD<D>) == sizeof(float)) {
-    const V<D> one = Num(d, 1.0);
-    // e = e_hi + e_lo unrounded: a rounded e would cost up to 1.2 ulp of a result one
-    // binade below it (0.25 < e < 0.5 gives log1p e < 0.25).
-    const ExpParts<D> parts = ExpFloatLanesParts<false>(d, hn::Neg(hn::Abs(t)), hn::Zero(d));
-    const V<D> e_hi = ScaleByPow2<false>(d, parts.head, parts);
-    const V<D> e_lo = ScaleByPow2<false>(d, parts.tail, parts);
-    const V<D> h = hn::Add(one, e_hi);
-    const V<D> l = hn::Add(hn::Add(hn::Sub(one, h), e_hi), e_lo);
-    const auto upper = hn::Gt(h, Num(d, 1.41421353816986083984375));  // float(√2), below √2
-    const V<D> f = hn::Sub(hn::IfThenElse(upper, hn::Mul(h, Num(d, 0.5)), h), one);
-    V<D> p = Num(d, kLog1pfP[0]);
-    for (std::size_t i = 1; i < std::size(kLog1pfP); ++i) p = hn::MulAdd(p, f, Num(d, kLog1pfP[i]));
-    const V<D> r = hn::MulAdd(f, p, Num(d, -0.5));
-#if HWY_TARGET <= HWY_AVX3 && HWY_ARCH_X86
-    V<D> inv = hn::ApproximateReciprocal(h);                 // 2^-14
-    inv = hn::MulAdd(inv, hn::NegMulAdd(h, inv, one), inv);  // 2^-28: l/h is below 2^-24 of the result
-    const V<D> l_over_h = hn::Mul(l, inv);
-#else
-    const V<D> l_over_h = hn::Div(l, h);
-#endif
-    const V<D> small =
-        hn::MulAdd(hn::Mul(f, f), r, hn::Add(l_over_h, hn::IfThenElseZero(upper, Num(d, -0x1.05c610ca86c39p-29))));
-    return hn::Add(hn::Add(f, hn::IfThenElseZero(upper, Num(d, 0x1.62e43p-1))), small);
+    if (HWY_LIKELY(hn::AllTrue(d, hn::Le(hn::Abs(t), Num(d, 87.0))))) return Log1pExpNegFloat<true>(d, t);
+    return Log1pExpNegFloat<false>(d, t);
   } else {
     return hn::Log1p(d, ExpNonPositive(d, hn::Neg(hn::Abs(t))));
   }
