@@ -202,6 +202,20 @@ TEST_P(FloatRowsOnTarget, SoftmaxFamilyWithin2UlpAtEveryLength) {
     }
     rows.push_back(far);
   }
+  // Built against the float-lane exp (AVX2/AVX-512 bits): seven e's near the max that the
+  // exp rounds down by about an ulp, and a small output whose e it rounds up. Before the
+  // softmax sum took each e's rounding error, s carried the seven's and the last output
+  // came out 3 floats off. Shifted, the rows take the biased exp (any m) and the
+  // two-part z − m (|z| >= 256); with a −100 filler, the subnormal-capable exp.
+  for (const float shift : {0.0f, 3.0f, 300.0f}) {
+    for (const float filler : {-60.0f, -100.0f}) {
+      std::vector<float> built(16, filler + shift);
+      built[0] = shift;
+      for (std::size_t i = 1; i <= 7; ++i) built[i] = -0x1.348122p-2f + shift;
+      built[15] = -0x1.790924p+2f + shift;
+      rows.push_back(built);
+    }
+  }
   rows.push_back({3.0f, 3.0f, 3.0f, 3.0f, 2.9999998f});    // ties at the max
   rows.push_back({1e-40f, -1e-40f, 0.0f, -0.0f, 1e-45f});  // subnormal logits
   rows.push_back({-INFINITY, 1, 2, -INFINITY, 3, -INFINITY, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15});

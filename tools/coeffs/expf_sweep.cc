@@ -8,11 +8,14 @@
 //   /tmp/expf_sweep         # ExpFloatLanes: 1 + r1 kept exactly
 //   /tmp/expf_sweep lean    # ExpFloatLanesLean: 1 + (r1 + (c + r²q))
 //   /tmp/expf_sweep expm1   # Expm1NonPositive, every float x <= 0 against expm1l
+//   /tmp/expf_sweep biased  # ExpFloatLanesLeanBiased (softmax rows): every float z in
+//                           # (−256, 256), b = round(z/ln2); head in ulp, head + tail relative
 // Prints the worst error in ulp of the exact value, for the normal results and for all.
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <initializer_list>
 
 namespace {
 
@@ -97,6 +100,60 @@ void sweep_expm1() {
               static_cast<double>(at), above_1);
 }
 
+// ExpFloatLanesLeanBiased (math-inl.h), operation for operation: e^z·2^−b as head + tail.
+void exp_lean_biased(float z, float b, float* head, float* tail) {
+  const float magic = 12583039.0f - b;
+  const float k = std::fma(z, 1.44269504088896340736f, magic);
+  const float n = k - magic;
+  const float r1 = std::fma(-n, 0x1.62e4p-1f, z);
+  const float c = std::fma(-n, static_cast<float>(0x1.7f7d1cf79abcap-20), 0.0f);
+  const float r = r1 + c;
+  float q = kQ[0];
+  for (int i = 1; i < 5; ++i) q = std::fma(q, r, kQ[i]);
+  const float x = r1 + std::fma(r * r, q, c);
+  std::int32_t kb;
+  std::memcpy(&kb, &k, 4);
+  const float two_n = bits_to_float(static_cast<std::int32_t>(static_cast<std::uint32_t>(kb) << 23));
+  *head = std::fma(x, two_n, two_n);
+  *tail = std::fma(x, two_n, -(*head - two_n));
+}
+
+// Every float z in (−256, 256): the head's worst error in ulp of the exact e^z·2^−b, and
+// head + tail's worst relative error in units of 2^-24.
+void sweep_biased() {
+  double worst_head = 0;
+  double worst_sum = 0;
+  float at_head = 0;
+  float at_sum = 0;
+  for (const std::uint32_t sign : {0u, 0x80000000u}) {
+    for (std::uint32_t b = 0; b < 0x43800000u; ++b) {  // |z| < 256
+      float z;
+      const std::uint32_t zb = b | sign;
+      std::memcpy(&z, &zb, 4);
+      const float shift = std::nearbyint(z * 1.44269504088896340736f);
+      float head;
+      float tail;
+      exp_lean_biased(z, shift, &head, &tail);
+      const long double want = std::ldexp(std::exp(static_cast<long double>(z)), -static_cast<int>(shift));
+      const float wf = static_cast<float>(want);
+      const double ulp = std::nextafter(std::fabs(wf), INFINITY) - std::fabs(wf);
+      const double eh = static_cast<double>(std::fabs(static_cast<long double>(head) - want)) / ulp;
+      const double es = static_cast<double>(
+          std::fabs(static_cast<long double>(head) + static_cast<long double>(tail) - want) / want * 0x1p24L);
+      if (eh > worst_head) {
+        worst_head = eh;
+        at_head = z;
+      }
+      if (es > worst_sum) {
+        worst_sum = es;
+        at_sum = z;
+      }
+    }
+  }
+  std::printf("biased, every float |z| < 256: head worst %.3f ulp at %a; head + tail worst %.3f·2^-24 at %a\n",
+              worst_head, static_cast<double>(at_head), worst_sum, static_cast<double>(at_sum));
+}
+
 double worst_ulp(std::uint32_t last_bits, float* where) {
   double worst = 0;
   for (std::uint32_t b = 0x80000000u; b <= last_bits; ++b) {
@@ -119,6 +176,10 @@ double worst_ulp(std::uint32_t last_bits, float* where) {
 int main(int argc, char** argv) {
   if (argc > 1 && std::strcmp(argv[1], "expm1") == 0) {
     sweep_expm1();
+    return 0;
+  }
+  if (argc > 1 && std::strcmp(argv[1], "biased") == 0) {
+    sweep_biased();
     return 0;
   }
   g_lean = argc > 1 && std::strcmp(argv[1], "lean") == 0;

@@ -225,6 +225,20 @@ struct ExpReduced {
   V<D> k;   // the rounding constant plus n: n + 127 in the low bits
 };
 
+// The rounding constant: 1.5·2^23 + 127.
+inline constexpr float kExpMagic = 12583039.0f;
+
+// ExpReduce with the rounding constant magic = kExpMagic − b for a whole b: n as before,
+// and n − b + 127 in k's low bits, so 2^n scales by 2^(n − b) (k is n + magic, exact while
+// |n − b| < 2^22). r1 is exact for |hi| < 350 (Cody and Waite: |n| < 2^9 and ln2_hi has 16
+// bits, and hi and n·ln2_hi are within a factor of two of each other or n = 0).
+template <class D>
+HWY_INLINE ExpReduced<D> ExpReduceBiased(D d, V<D> hi, V<D> lo, V<D> magic) {
+  const V<D> k = hn::MulAdd(hi, Num(d, 1.44269504088896340736), magic);
+  const V<D> n = hn::Sub(k, magic);
+  return {hn::NegMulAdd(n, Num(d, 0x1.62e4p-1), hi), hn::NegMulAdd(n, Num(d, 0x1.7f7d1cf79abcap-20), lo), n, k};
+}
+
 template <bool kNormalOnly, class D>
 HWY_INLINE ExpReduced<D> ExpReduce(D d, V<D> hi, V<D> lo) {
   V<D> h = hi;
@@ -235,10 +249,7 @@ HWY_INLINE ExpReduced<D> ExpReduce(D d, V<D> hi, V<D> lo) {
     l = hn::IfThenElseZero(in_range, lo);
   }
   // Adding 1.5·2^23 + 127 rounds to an integer n and leaves n + 127 in the low bits.
-  const V<D> magic = Num(d, 12583039.0);
-  const V<D> k = hn::MulAdd(h, Num(d, 1.44269504088896340736), magic);
-  const V<D> n = hn::Sub(k, magic);
-  return {hn::NegMulAdd(n, Num(d, 0x1.62e4p-1), h), hn::NegMulAdd(n, Num(d, 0x1.7f7d1cf79abcap-20), l), n, k};
+  return ExpReduceBiased(d, h, l, Num(d, kExpMagic));
 }
 
 // q(r) of e^r = 1 + r + r²·q(r) (kExpfQ, Horner).
@@ -316,17 +327,54 @@ HWY_INLINE V<D> ExpFloatLanes(D d, V<D> hi, V<D> lo) {
 // multiply, with one operation and three cycles fewer on the exp's dependency chain (the
 // softmax row's exp pass is bound by that chain on AMD Zen 4: 14.3 -> 13.3 cycles a
 // vector; one thread, 64 x 1000 softmax 0.363 -> 0.344 ns/elem).
-template <bool kNormalOnly, class D>
-HWY_INLINE V<D> ExpFloatLanesLean(D d, V<D> hi, V<D> lo) {
-  const ExpReduced<D> a = ExpReduce<kNormalOnly>(d, hi, lo);
+template <class D>
+HWY_INLINE V<D> ExpLeanMinus1(D d, const ExpReduced<D>& a) {  // e^r − 1
   const V<D> r = hn::Add(a.r1, a.c);
-  const V<D> x = hn::Add(a.r1, hn::MulAdd(hn::Mul(r, r), ExpPolyQ(d, r), a.c));  // e^r − 1
+  return hn::Add(a.r1, hn::MulAdd(hn::Mul(r, r), ExpPolyQ(d, r), a.c));
+}
+template <bool kNormalOnly, class D>
+HWY_INLINE V<D> ExpLeanFromReduced(D d, const ExpReduced<D>& a) {
+  const V<D> x = ExpLeanMinus1(d, a);
   if constexpr (kNormalOnly) {  // 2^n + 2^n·x = 2^n·(1 + x), rounded once: the same bits
     const V<D> two_n = Pow2Normal(d, a.k);
     return hn::MulAdd(x, two_n, two_n);
   }
   const V<D> head = hn::Add(Num(d, 1.0), x);
   return ScaleByPow2<kNormalOnly>(d, head, a.n, a.k);
+}
+template <bool kNormalOnly, class D>
+HWY_INLINE V<D> ExpFloatLanesLean(D d, V<D> hi, V<D> lo) {
+  return ExpLeanFromReduced<kNormalOnly>(d, ExpReduce<kNormalOnly>(d, hi, lo));
+}
+
+// ExpFloatLanesLean as head + tail: head its bits (0.954 ulp), tail the error of its last
+// rounding, exactly, so head + tail is within 2^-25.5 (x's own rounding) plus the
+// polynomial's 1.06e-8, relative: the softmax rows' sum. kNormalOnly: head − 2^n is exact
+// (1 + x is within [0.7, 1.42]), and 2^n·x minus it is a rounding error, representable.
+// Otherwise 1 + x = h + t exactly (Fast2Sum, |x| < 1), both scaled (a subnormal head's
+// tail is below any normal sum's ulp).
+template <bool kNormalOnly, class D>
+HWY_INLINE void ExpLeanParts(D d, const ExpReduced<D>& a, V<D>* head, V<D>* tail) {
+  const V<D> x = ExpLeanMinus1(d, a);
+  if constexpr (kNormalOnly) {
+    const V<D> two_n = Pow2Normal(d, a.k);
+    *head = hn::MulAdd(x, two_n, two_n);
+    *tail = hn::MulSub(x, two_n, hn::Sub(*head, two_n));
+  } else {
+    const V<D> one = Num(d, 1.0);
+    const V<D> h = hn::Add(one, x);
+    *head = ScaleByPow2<false>(d, h, a.n, a.k);
+    *tail = ScaleByPow2<false>(d, hn::Sub(x, hn::Sub(h, one)), a.n, a.k);
+  }
+}
+
+// e^z·2^−b = head + tail (ExpLeanParts), every result a normal float, for |z| < 350 and a
+// whole b given as magic = kExpMagic − b (ExpReduceBiased): the softmax rows' e^(z − m)
+// without the subtraction z − m, which needs an exact split (three operations) to keep
+// its digits. With b = round(m/ln2) the row's largest e is within [1/√2, √2].
+template <class D>
+HWY_INLINE void ExpFloatLanesLeanBiased(D d, V<D> z, V<D> magic, V<D>* head, V<D>* tail) {
+  ExpLeanParts<true>(d, ExpReduceBiased(d, z, hn::Zero(d), magic), head, tail);
 }
 
 // expm1(x) for x <= 0 (the ELU family). Float lanes, about half of Highway's Expm1's

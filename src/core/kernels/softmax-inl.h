@@ -125,7 +125,11 @@ HWY_INLINE void AlignedRowPass(float* p, std::size_t cols, Out out) {
 //      e = e^(hi+lo) on float lanes within 0.95 ulp (ExpFloatLanesLean: the 0.81-ulp
 //      ExpFloatLanes costs three more operations and also left outputs 2 ulp off), with
 //      one scale factor when the row's spread keeps every e normal; two vectors a step;
-//      stored into y for softmax; s − 1 = Σ e − 1
+//      softmax rows whose e are all normal and |z| < 256 take e = e^z·2^−b instead,
+//      b = round(m/ln2), with no z − m (ExpFloatLanesLeanBiased: the shift cancels in
+//      e/Σe, and the split's three operations pay for the next item);
+//      stored into y for softmax, and softmax's sum takes each e's rounding error too
+//      (kTails); s − 1 = Σ e − 1
 //      keeps its digits when every other term is tiny (Sums: an exact float sum
 //      anchored at 1, its rounding errors gathered in double lanes);
 //   3. softmax: y = e·(1/s) with 1/s split in two floats (one more rounding);
@@ -138,6 +142,12 @@ enum class RowMode { kSoftmax, kLogSoftmax, kLogits };
 template <bool kNegate, RowMode kMode>
 struct FloatLaneRow {
   static constexpr bool kStoreE = kMode != RowMode::kLogSoftmax;
+  // softmax's sum takes each e's rounding error too (ExpLeanParts): its outputs are e·(1/s),
+  // and an s that carried the rounding of the largest e's would add it to every output's
+  // own: a 16-column row built for it (seven e's near the max rounded down by about an
+  // ulp, the last output's rounded up) had that output 3 floats off; with the errors in
+  // the sum, every output of those rows is within 2 (tests/core/softmax_loss_test.cc).
+  static constexpr bool kTails = kMode == RowMode::kSoftmax;
 
   using DN = hn::ScalableTag<float>;
   using DH = hn::Half<DN>;
@@ -165,12 +175,24 @@ struct FloatLaneRow {
     }
   }
 
-  // e^(z − m) for one vector; kNormal: every z − m >= −87.
-  template <bool kFast2Sum, bool kNormal>
-  static HWY_INLINE V<DN> Exp(V<DN> z, V<DN> negm) {
+  // e^(z − m) for one vector; kNormal: every z − m >= −87. kBiased: e^z·2^−b instead, with
+  // `negm` holding the rounding constant for b (ExpFloatLanesLeanBiased).
+  template <bool kFast2Sum, bool kNormal, bool kBiased = false>
+  static HWY_INLINE V<DN> Exp(V<DN> z, V<DN> negm, V<DN>* tail) {
+    if constexpr (kBiased) {
+      V<DN> head;
+      ExpFloatLanesLeanBiased(DN(), z, negm, &head, tail);
+      return head;
+    }
     V<DN> hi;
     V<DN> lo;
     Shifted<kFast2Sum>(z, negm, &hi, &lo);
+    if constexpr (kTails) {
+      V<DN> head;
+      ExpLeanParts<kNormal>(DN(), ExpReduce<kNormal>(DN(), hi, lo), &head, tail);
+      return head;
+    }
+    *tail = hn::Zero(DN());
     return ExpFloatLanesLean<kNormal>(DN(), hi, lo);
   }
 
@@ -197,14 +219,16 @@ struct FloatLaneRow {
     acc->count = 0;
   }
 
-  static HWY_INLINE void Accumulate(V<DN> e, Sums* acc) {
+  template <bool kTail = false>
+  static HWY_INLINE void Accumulate(V<DN> e, Sums* acc, V<DN> tail = V<DN>()) {
     const V<DN> t = hn::Add(acc->a, e);
-    acc->c = hn::Add(acc->c, hn::Sub(e, hn::Sub(t, acc->a)));
+    const V<DN> err = hn::Sub(e, hn::Sub(t, acc->a));
+    acc->c = hn::Add(acc->c, kTail ? hn::Add(err, tail) : err);
     acc->a = t;
     if (++acc->count == kFlush) Flush(acc);
   }
 
-  // s − 1 from the sums (every row has a term e = 1: z = m).
+  // s − 1 from the sums (outside softmax's biased rows, one term is e = 1: z = m).
   static HWY_INLINE double SumMinus1(Sums* acc) {
     Flush(acc);
     const DW dw;
@@ -216,7 +240,7 @@ struct FloatLaneRow {
   }
 
   // Pass 2 over the whole vectors of a row.
-  template <bool kFast2Sum, bool kNormal>
+  template <bool kFast2Sum, bool kNormal, bool kBiased = false>
   // One cache line of the next row's x and y is prefetched per vector (rows follow one
   // another in memory): its loads from memory then overlap this row's arithmetic.
   static HWY_INLINE void ExpPass(const float* xr, float* yr, std::size_t whole, std::size_t cols, V<DN> negm,
@@ -228,7 +252,8 @@ struct FloatLaneRow {
     // end, computed first so its latency hides under the loop; its lanes that repeat
     // the loop's are left out of the sum.
     const bool overlap = whole < cols && cols >= N;
-    const V<DN> last = overlap ? Exp<kFast2Sum, kNormal>(Load(xr + cols - N), negm) : hn::Zero(d);
+    V<DN> last_tail = hn::Zero(d);
+    const V<DN> last = overlap ? Exp<kFast2Sum, kNormal, kBiased>(Load(xr + cols - N), negm, &last_tail) : hn::Zero(d);
     std::size_t i = 0;
     std::size_t line = 0;
     for (; i + 2 * N <= whole; i += 2 * N, line += 2 * kLine) {
@@ -238,27 +263,30 @@ struct FloatLaneRow {
         hwy::Prefetch(xr + cols + line + kLine);
         hwy::Prefetch(yr + cols + line + kLine);
       }
-      const V<DN> e0 = Exp<kFast2Sum, kNormal>(Load(xr + i), negm);
-      const V<DN> e1 = Exp<kFast2Sum, kNormal>(Load(xr + i + N), negm);
+      V<DN> t0, t1;
+      const V<DN> e0 = Exp<kFast2Sum, kNormal, kBiased>(Load(xr + i), negm, &t0);
+      const V<DN> e1 = Exp<kFast2Sum, kNormal, kBiased>(Load(xr + i + N), negm, &t1);
       if constexpr (kStoreE) {
         hn::StoreU(e0, d, yr + i);
         hn::StoreU(e1, d, yr + i + N);
       }
-      Accumulate(e0, acc);
-      Accumulate(e1, acc);
+      Accumulate<kTails>(e0, acc, t0);
+      Accumulate<kTails>(e1, acc, t1);
     }
     for (; i < whole; i += N, line += kLine) {
       if (line < cols) {
         hwy::Prefetch(xr + cols + line);
         hwy::Prefetch(yr + cols + line);
       }
-      const V<DN> e = Exp<kFast2Sum, kNormal>(Load(xr + i), negm);
+      V<DN> t;
+      const V<DN> e = Exp<kFast2Sum, kNormal, kBiased>(Load(xr + i), negm, &t);
       if constexpr (kStoreE) hn::StoreU(e, d, yr + i);
-      Accumulate(e, acc);
+      Accumulate<kTails>(e, acc, t);
     }
     if (overlap) {
       if constexpr (kStoreE) hn::StoreU(last, d, yr + cols - N);
-      Accumulate(hn::IfThenZeroElse(hn::FirstN(d, whole + N - cols), last), acc);
+      const auto repeated = hn::FirstN(d, whole + N - cols);
+      Accumulate<kTails>(hn::IfThenZeroElse(repeated, last), acc, hn::IfThenZeroElse(repeated, last_tail));
     }
   }
 
@@ -341,7 +369,14 @@ struct FloatLaneRow {
         abs_m >= std::numeric_limits<float>::min() && std::fabs(lowest) < std::ldexp(1.0f, std::ilogb(abs_m) + 1);
     const bool normal = static_cast<double>(lowest) - static_cast<double>(m) >= -86.9;
     Sums acc{hn::Set(d, 1.0f), hn::Zero(d), hn::Zero(DW()), hn::Zero(DW()), 0};
-    if (fast2sum && normal) {
+    // softmax rows of logits within ±256 (every e normal): e^z·2^−b for b = round(m/ln2),
+    // no z − m at all; the shift cancels in e/Σe. (log_softmax and the losses need s − 1,
+    // the sum's digits beside the largest e = 1, so they keep z − m.)
+    const bool biased = kMode == RowMode::kSoftmax && normal && m < 256.0f && lowest > -256.0f;
+    if (biased) {
+      const float b = std::nearbyint(m * 1.44269504088896340736f);
+      ExpPass<true, true, true>(xr, yr, whole, cols, hn::Set(d, kExpMagic - b), &acc);
+    } else if (fast2sum && normal) {
       ExpPass<true, true>(xr, yr, whole, cols, negm, &acc);
     } else if (fast2sum) {
       ExpPass<true, false>(xr, yr, whole, cols, negm, &acc);
@@ -351,9 +386,10 @@ struct FloatLaneRow {
       ExpPass<false, false>(xr, yr, whole, cols, negm, &acc);
     }
     if (whole < cols && cols < N) {  // padded with −inf: those lanes give e = 0
-      const V<DN> e = Exp<false, false>(LoadTail(xr + whole, cols - whole, kNegate ? kInf : -kInf), negm);
+      V<DN> tail;
+      const V<DN> e = Exp<false, false>(LoadTail(xr + whole, cols - whole, kNegate ? kInf : -kInf), negm, &tail);
       if constexpr (kStoreE) StorePartial(d, e, yr + whole, cols - whole);
-      Accumulate(e, &acc);
+      Accumulate<kTails>(e, &acc, tail);
     }
     const double sum_minus_1 = SumMinus1(&acc);
     // log_softmax's largest output is −log1p(s − 1). When that is below 2^-60 and some e
