@@ -29,29 +29,38 @@ float bits_to_float(std::int32_t b) {
 
 bool g_lean = false;
 
+// ExpReduceBiased and ExpPolyQ (math-inl.h): h + l = n·ln2 + r1 + c, r = r1 + c, q(r);
+// magic = 1.5·2^23 + 127 − b leaves n − b + 127 in k's low bits.
+struct Reduced {
+  float k, n, r1, c, r, q;
+};
+Reduced reduce(float h, float l, float magic) {
+  Reduced a{};
+  a.k = std::fma(h, 1.44269504088896340736f, magic);
+  a.n = a.k - magic;
+  a.r1 = std::fma(-a.n, 0x1.62e4p-1f, h);
+  a.c = std::fma(-a.n, static_cast<float>(0x1.7f7d1cf79abcap-20), l);
+  a.r = a.r1 + a.c;
+  a.q = kQ[0];
+  for (int i = 1; i < 5; ++i) a.q = std::fma(a.q, a.r, kQ[i]);
+  return a;
+}
+
 float exp_float_lanes(float hi, float lo) {
   const bool in_range = hi >= -104.0f;
-  const float h = in_range ? hi : -104.0f;
-  const float l = in_range ? lo : 0.0f;
   const float magic = 12583039.0f;
-  const float k = std::fma(h, 1.44269504088896340736f, magic);
-  const float n = k - magic;
-  const float r1 = std::fma(-n, 0x1.62e4p-1f, h);
-  const float c = std::fma(-n, static_cast<float>(0x1.7f7d1cf79abcap-20), l);
-  const float r = r1 + c;
-  float q = kQ[0];
-  for (int i = 1; i < 5; ++i) q = std::fma(q, r, kQ[i]);
+  const Reduced a = reduce(in_range ? hi : -104.0f, in_range ? lo : 0.0f, magic);
   float p;
   if (g_lean) {
-    p = 1.0f + (r1 + std::fma(r * r, q, c));
+    p = 1.0f + (a.r1 + std::fma(a.r * a.r, a.q, a.c));
   } else {
-    const float s = 1.0f + r1;
-    const float err = (1.0f - s) + r1;
-    p = s + (err + std::fma(r * r, q, c));
+    const float s = 1.0f + a.r1;
+    const float err = (1.0f - s) + a.r1;
+    p = s + (err + std::fma(a.r * a.r, a.q, a.c));
   }
   std::int32_t kb;
   std::int32_t mb;
-  std::memcpy(&kb, &k, 4);
+  std::memcpy(&kb, &a.k, 4);
   std::memcpy(&mb, &magic, 4);
   const std::int32_t ni = kb - mb;
   const std::int32_t half = ni >> 1;
@@ -60,20 +69,12 @@ float exp_float_lanes(float hi, float lo) {
 
 // Expm1NonPositive (math-inl.h), operation for operation.
 float expm1_non_positive(float x) {
-  const float h = std::fmax(x, -17.0f);
-  const float magic = 12583039.0f;
-  const float k = std::fma(h, 1.44269504088896340736f, magic);
-  const float n = k - magic;
-  const float r1 = std::fma(-n, 0x1.62e4p-1f, h);
-  const float c = std::fma(-n, static_cast<float>(0x1.7f7d1cf79abcap-20), 0.0f);
-  const float r = r1 + c;
-  float q = kQ[0];
-  for (int i = 1; i < 5; ++i) q = std::fma(q, r, kQ[i]);
-  const float rr = r * r;
-  const float rr_lo = std::fma(r, r, -rr);
-  const float p = r1 + std::fma(rr, q, std::fma(rr_lo, 0.5f, c));
+  const Reduced a = reduce(std::fmax(x, -17.0f), 0.0f, 12583039.0f);
+  const float rr = a.r * a.r;
+  const float rr_lo = std::fma(a.r, a.r, -rr);
+  const float p = a.r1 + std::fma(rr, a.q, std::fma(rr_lo, 0.5f, a.c));
   std::int32_t kb;
-  std::memcpy(&kb, &k, 4);
+  std::memcpy(&kb, &a.k, 4);
   const float two_n = bits_to_float(static_cast<std::int32_t>(static_cast<std::uint32_t>(kb) << 23));
   return std::fma(two_n, p, two_n - 1.0f);
 }
@@ -102,17 +103,10 @@ void sweep_expm1() {
 
 // ExpFloatLanesLeanBiased (math-inl.h), operation for operation: e^z·2^−b as head + tail.
 void exp_lean_biased(float z, float b, float* head, float* tail) {
-  const float magic = 12583039.0f - b;
-  const float k = std::fma(z, 1.44269504088896340736f, magic);
-  const float n = k - magic;
-  const float r1 = std::fma(-n, 0x1.62e4p-1f, z);
-  const float c = std::fma(-n, static_cast<float>(0x1.7f7d1cf79abcap-20), 0.0f);
-  const float r = r1 + c;
-  float q = kQ[0];
-  for (int i = 1; i < 5; ++i) q = std::fma(q, r, kQ[i]);
-  const float x = r1 + std::fma(r * r, q, c);
+  const Reduced a = reduce(z, 0.0f, 12583039.0f - b);
+  const float x = a.r1 + std::fma(a.r * a.r, a.q, a.c);
   std::int32_t kb;
-  std::memcpy(&kb, &k, 4);
+  std::memcpy(&kb, &a.k, 4);
   const float two_n = bits_to_float(static_cast<std::int32_t>(static_cast<std::uint32_t>(kb) << 23));
   *head = std::fma(x, two_n, two_n);
   *tail = std::fma(x, two_n, -(*head - two_n));
