@@ -24,65 +24,70 @@ struct EvalOptions {
 
 // Row-wise (softmax family) and gated (GLU family) functions map a vector to a
 // vector: print y, and with --grad the Jacobian J[i][j] = ∂y_i/∂x_j, built
-// from the backward pass with unit upstream gradients.
-void run_vector(const EvalOptions& o, const std::vector<double>& x) {
+// from the backward pass with unit upstream gradients. In float32 unless --double,
+// as the element-wise functions.
+template <class T>
+void run_vector(const EvalOptions& o, const std::vector<double>& in) {
   const auto sm = softmax_kind(o.spec);
   const auto gl = glu_kind(o.spec);
   const SoftmaxOptions so{o.temperature, o.masked_safe};
-  std::vector<double> y(sm ? x.size() : x.size() / 2);
+  const std::vector<T> x(in.begin(), in.end());
+  std::vector<T> y(sm ? x.size() : x.size() / 2);
   if (gl && x.size() % 2 != 0) {
     throw UsageError(fmt::format("eval: {} splits its input in two halves; got {} values", o.spec, x.size()));
   }
   if (sm) {
-    softmax_forward(*sm, std::span<const double>(x), std::span<double>(y), x.size(), so);
+    softmax_forward(*sm, std::span<const T>(x), std::span<T>(y), x.size(), so);
   } else {
-    glu_forward(*gl, std::span<const double>(x), std::span<double>(y), x.size());
+    glu_forward(*gl, std::span<const T>(x), std::span<T>(y), x.size());
   }
-  std::vector<std::vector<double>> jac;
+  std::vector<std::vector<T>> jac;
   if (o.grad) {
     for (std::size_t i = 0; i < y.size(); ++i) {
-      std::vector<double> up(y.size(), 0.0), row(x.size());
-      up[i] = 1.0;
+      std::vector<T> up(y.size(), T(0)), row(x.size());
+      up[i] = T(1);
       if (sm) {
-        softmax_backward(*sm, std::span<const double>(y), std::span<const double>(up), std::span<double>(row), x.size(),
-                         so);
+        softmax_backward(*sm, std::span<const T>(y), std::span<const T>(up), std::span<T>(row), x.size(), so);
       } else {
-        glu_backward(*gl, std::span<const double>(x), std::span<const double>(up), std::span<double>(row), x.size());
+        glu_backward(*gl, std::span<const T>(x), std::span<const T>(up), std::span<T>(row), x.size());
       }
       jac.push_back(row);
     }
   }
+  const char* dtype = sizeof(T) == 4 ? "float32" : "float64";
   if (o.json) {
-    nlohmann::json j = {{"function", o.spec}, {"x", nlohmann::json::array()}, {"y", nlohmann::json::array()}};
+    nlohmann::json j = {
+        {"function", o.spec}, {"dtype", dtype}, {"x", nlohmann::json::array()}, {"y", nlohmann::json::array()}};
     if (sm) j["temperature"] = o.temperature;
-    for (const double v : x) j["x"].push_back(json_number(v));
-    for (const double v : y) j["y"].push_back(json_number(v));
+    for (const T v : x) j["x"].push_back(json_number(v));
+    for (const T v : y) j["y"].push_back(json_number(v));
     if (o.grad) {
       j["jacobian"] = nlohmann::json::array();
       for (const auto& row : jac) {
         nlohmann::json r = nlohmann::json::array();
-        for (const double v : row) r.push_back(json_number(v));
+        for (const T v : row) r.push_back(json_number(v));
         j["jacobian"].push_back(r);
       }
     }
     print_json(j);
     return;
   }
-  fmt::print("{}{} of {} values (float64)\n", o.spec,
-             sm && o.temperature != 1.0 ? fmt::format(" at T={:g}", o.temperature) : "", x.size());
+  const int digits = sizeof(T) == 4 ? 9 : 17;
+  fmt::print("{}{} of {} values ({})\n", o.spec,
+             sm && o.temperature != 1.0 ? fmt::format(" at T={:g}", o.temperature) : "", x.size(), dtype);
   fmt::print("  y = [");
-  for (std::size_t i = 0; i < y.size(); ++i) fmt::print("{}{:.9g}", i ? ", " : "", y[i]);
+  for (std::size_t i = 0; i < y.size(); ++i) fmt::print("{}{:.{}g}", i ? ", " : "", y[i], digits);
   fmt::print("]\n");
   if (sm && *sm != SoftmaxKind::kLogSoftmax) {
     double s = 0;
-    for (const double v : y) s += v;
+    for (const T v : y) s += v;
     fmt::print("  sum(y) = {:.17g}\n", s);
   }
   if (o.grad) {
     fmt::print("  Jacobian dy_i/dx_j:\n");
     for (const auto& row : jac) {
       fmt::print("   ");
-      for (const double v : row) fmt::print(" {:>12.6g}", v);
+      for (const T v : row) fmt::print(" {:>12.6g}", v);
       fmt::print("\n");
     }
   }
@@ -166,7 +171,11 @@ void add_eval(CLI::App& app) {
   cmd->add_flag("--masked-safe", o->masked_safe, "softmax family: a row of all -inf gives zeros, not NaN");
   cmd->callback([o] {
     if (softmax_kind(o->spec) || glu_kind(o->spec)) {
-      run_vector(*o, read_inputs(*o));
+      if (o->use_double) {
+        run_vector<double>(*o, read_inputs(*o));
+      } else {
+        run_vector<float>(*o, read_inputs(*o));
+      }
       return;
     }
     if (o->temperature != 1.0 || o->masked_safe) {

@@ -103,6 +103,13 @@ TEST(Cli, EvalRowFunctionsAndLoss) {
   EXPECT_NEAR(j["y"][1].get<double>(), 0.242, 5e-4);
   EXPECT_NEAR(j["y"][2].get<double>(), 0.099, 5e-4);
   EXPECT_NEAR(j["jacobian"][0][0].get<double>(), 0.659001 * (1 - 0.659001), 1e-6);
+  EXPECT_EQ(j["dtype"], "float32");  // as the element-wise rows: float32 unless --double
+  EXPECT_EQ(j["y"][0].get<double>(), static_cast<double>(0.659001112f));  // correctly rounded
+  r = actlab({"eval", "softmax", "2", "1", "0.1", "--double", "--json"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["dtype"], "float64");
+  EXPECT_NEAR(j["y"][0].get<double>(), 0.65900113888596788, 1e-15);  // e²/(e² + e + e^0.1)
   r = actlab({"eval", "log_softmax", "--temperature", "2", "--json"}, "2\n1\n0.1\n");
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_EQ(nlohmann::json::parse(r.out)["temperature"], 2.0);
