@@ -23,6 +23,16 @@ nlohmann::json json_number(double v) {
   return v;
 }
 
+nlohmann::json json_number(float v) {
+  if (!std::isfinite(v)) return json_number(static_cast<double>(v));
+  // to_chars writes a float's shortest round-trip digits; read as a double, they print the same.
+  char buf[32];
+  const auto end = std::to_chars(buf, buf + sizeof buf, v).ptr;
+  double d = 0;
+  std::from_chars(buf, end, d);
+  return d;
+}
+
 void print_json(const nlohmann::json& j) { std::cout << j.dump(2) << '\n'; }
 
 nlohmann::json row_json(const ActivationInfo& row) {

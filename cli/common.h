@@ -47,6 +47,9 @@ nn::ModelSpec model_from_option(const std::string& model, const std::string& act
 bool parse_double(std::string_view text, double* out);
 /** A number as JSON: finite numbers as numbers, NaN and ±inf as strings. */
 nlohmann::json json_number(double v);
+/** A float32 value as the shortest decimal that reads back as the same float (0.1, not
+ *  0.10000000149011612); "nan"/"inf"/"-inf" likewise. */
+nlohmann::json json_number(float v);
 /** Prints JSON to stdout, two-space indented, with a newline. */
 void print_json(const nlohmann::json& j);
 /** The catalog row as JSON (name, formula, parameters, properties…). */

@@ -103,8 +103,8 @@ TEST(Cli, EvalRowFunctionsAndLoss) {
   EXPECT_NEAR(j["y"][1].get<double>(), 0.242, 5e-4);
   EXPECT_NEAR(j["y"][2].get<double>(), 0.099, 5e-4);
   EXPECT_NEAR(j["jacobian"][0][0].get<double>(), 0.659001 * (1 - 0.659001), 1e-6);
-  EXPECT_EQ(j["dtype"], "float32");  // as the element-wise rows: float32 unless --double
-  EXPECT_EQ(j["y"][0].get<double>(), static_cast<double>(0.659001112f));  // correctly rounded
+  EXPECT_EQ(j["dtype"], "float32");               // as the element-wise rows: float32 unless --double
+  EXPECT_EQ(j["y"][0].get<double>(), 0.6590011);  // float32's correctly rounded 0.659001112, shortest digits
   r = actlab({"eval", "softmax", "2", "1", "0.1", "--double", "--json"});
   ASSERT_EQ(r.status, 0) << r.err;
   j = nlohmann::json::parse(r.out);
