@@ -2,6 +2,7 @@
 #include <fmt/core.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <iostream>
 #include <sstream>
 #include <string>
@@ -126,6 +127,18 @@ std::vector<double> read_inputs(const EvalOptions& o) {
   return xs;
 }
 
+// The inputs of a float32 evaluation: a finite value beyond float32's range would become
+// ±inf without a word (and a softmax row of NaN), so it is an error that names --double.
+std::vector<double> float32_inputs(std::vector<double> xs) {
+  for (std::size_t i = 0; i < xs.size(); ++i) {
+    if (std::isfinite(xs[i]) && std::isinf(static_cast<float>(xs[i]))) {
+      throw UsageError(
+          fmt::format("eval: value {} ({:g}) is beyond float32's range (3.4e38); use --double", i + 1, xs[i]));
+    }
+  }
+  return xs;
+}
+
 template <class T>
 void run(const Activation& act, const EvalOptions& o, const std::vector<double>& in) {
   const std::vector<T> x(in.begin(), in.end());
@@ -174,7 +187,7 @@ void add_eval(CLI::App& app) {
       if (o->use_double) {
         run_vector<double>(*o, read_inputs(*o));
       } else {
-        run_vector<float>(*o, read_inputs(*o));
+        run_vector<float>(*o, float32_inputs(read_inputs(*o)));
       }
       return;
     }
@@ -182,7 +195,7 @@ void add_eval(CLI::App& app) {
       throw UsageError("eval: --temperature and --masked-safe apply to softmax, log_softmax and softmin only");
     }
     const Activation act = Activation::parse(o->spec);
-    const auto xs = read_inputs(*o);
+    const auto xs = o->use_double ? read_inputs(*o) : float32_inputs(read_inputs(*o));
     if (o->use_double) {
       run<double>(act, *o, xs);
     } else {

@@ -316,6 +316,8 @@ TEST(Cli, BadInputGivesOneLineAndExitStatus2) {
       {"temperature on an element-wise row", {"eval", "relu", "1", "-t", "2"}, "", "apply to softmax"},
       {"zero temperature", {"eval", "softmax", "1", "2", "-t", "0"}, "", "temperature must be finite and > 0"},
       {"odd input to a gated function", {"eval", "swiglu", "1", "2", "3"}, "", "two halves"},
+      {"beyond float32", {"eval", "softmax", "1", "1e39"}, "", "value 2 (1e+39) is beyond float32's range"},
+      {"beyond float32 on stdin", {"eval", "gelu"}, "-4e38\n", "use --double"},
       {"target out of range",
        {"loss", "cross_entropy", "--logits", "2,1,0.1", "--target", "7"},
        "",
