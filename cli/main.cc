@@ -57,6 +57,17 @@ int run(int argc, char** argv) {
     // --help and --version arrive as "errors" with exit code 0; exit() prints
     // the help of the subcommand that was asked for.
     if (e.get_exit_code() == 0) return app.exit(e);
+    // CLI11 takes "-inf" (unlike "-1") for an option: say how to pass it as a value.
+    if (dynamic_cast<const CLI::ExtrasError*>(&e) != nullptr) {
+      for (int i = 1; i < argc; ++i) {
+        double v = 0;
+        if (argv[i][0] == '-' && actlab::cli::parse_double(argv[i], &v)) {
+          return fail(std::string(e.what()) + " (to give " + argv[i] +
+                          " as a value, put -- before the values: actlab " + first + " ... -- " + argv[i] + ")",
+                      2);
+        }
+      }
+    }
     return fail(e.what(), 2);
   } catch (const actlab::cli::UsageError& e) {
     return fail(e.what(), 2);

@@ -318,6 +318,7 @@ TEST(Cli, BadInputGivesOneLineAndExitStatus2) {
       {"odd input to a gated function", {"eval", "swiglu", "1", "2", "3"}, "", "two halves"},
       {"beyond float32", {"eval", "softmax", "1", "1e39"}, "", "value 2 (1e+39) is beyond float32's range"},
       {"beyond float32 on stdin", {"eval", "gelu"}, "-4e38\n", "use --double"},
+      {"negative infinity without --", {"eval", "relu", "1", "-inf"}, "", "put -- before the values"},
       {"target out of range",
        {"loss", "cross_entropy", "--logits", "2,1,0.1", "--target", "7"},
        "",
