@@ -13,6 +13,7 @@
 //   4. each chunk runs a map skeleton: whole vectors, then one buffered tail.
 #include <algorithm>
 #include <cctype>
+#include <concepts>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -231,11 +232,23 @@ HWY_INLINE void MapUnaryGuarded(const float* x, float* y, std::size_t n, const S
       });
 }
 
+// Rows that are another row at some parameter values (swish at beta = 1 is silu) run that
+// row's kernels there: Alias and alias_applies(p) in the row's struct. Forward and
+// backward only; a parameter's own derivative stays the row's.
+template <class K>
+concept HasAlias = requires(const Params& p) {
+  typename K::Alias;
+  { K::alias_applies(p) } -> std::convertible_to<bool>;
+};
+
 // Every kernel lambda captures the parameters by value: Highway's stores may alias anything,
 // so through a reference the compiler reloads and re-converts them for every vector (the
 // piecewise rows with parameters measured 1.3–2× slower that way at 4 Ki).
 template <class K, typename T>
 HWY_INLINE void ForwardRow(const Params& p, const T* x, T* y, std::size_t n, const Specials& s) {
+  if constexpr (HasAlias<K>) {
+    if (K::alias_applies(p)) return ForwardRow<typename K::Alias>(p, x, y, n, s);
+  }
   const auto f = [p](auto d, auto v) HWY_ATTR ACTLAB_INLINE_LAMBDA { return K::fwd(d, v, p); };
   if constexpr (std::is_same_v<T, float> && NativeForward<K>) {
     if (params_allow_native<K>(p)) {
@@ -295,12 +308,20 @@ void Forward(ActId id, const Params& p, const T* x, T* y, std::size_t n, const S
   }
 }
 
+template <class K, typename T>
+HWY_INLINE void BackwardRow(const Params& p, const T* x, const T* dy, T* dx, std::size_t n, const Specials& s) {
+  if constexpr (HasAlias<K>) {
+    if (K::alias_applies(p)) return BackwardRow<typename K::Alias>(p, x, dy, dx, n, s);
+  }
+  BackwardLanes<K, T>(p, [&](auto d) HWY_ATTR { MapBackward(d, x, dy, dx, n, s, GuardedDf<K>(p)); });
+}
+
 template <typename T>
 void Backward(ActId id, const Params& p, const T* x, const T* dy, T* dx, std::size_t n, const Specials& s) {
   switch (id) {
 #define ACTLAB_ACT(id, ...) \
   case ActId::id:           \
-    return BackwardLanes<id##_k, T>(p, [&](auto d) HWY_ATTR { MapBackward(d, x, dy, dx, n, s, GuardedDf<id##_k>(p)); });
+    return BackwardRow<id##_k>(p, x, dy, dx, n, s);
 #include "actlab/catalog.def"
 #undef ACTLAB_ACT
   }

@@ -296,6 +296,35 @@ TEST_P(KernelsOnTarget, SameBitsAtEveryOutputAlignment) {
   }
 }
 
+// swish at beta = 1 runs silu's kernels (swish_k::Alias): the same bits as silu, forward and
+// backward, float32 and float64, specials included; swish at a beta just off 1 does not.
+TEST_P(KernelsOnTarget, SwishAtBetaOneIsSiluBitForBit) {
+  auto xs = float_sweep(20000);
+  xs.insert(xs.end(), {0.0f, -0.0f, INFINITY, -INFINITY, NAN, 1e-40f, -1e-40f, -80.5f, 88.0f, 3e38f});
+  const std::vector<float> dy(xs.size(), 1.5f);
+  const Activation swish = Activation::parse("swish");
+  const Activation silu(ActId::silu);
+  std::vector<float> a(xs.size()), b(xs.size());
+  swish.forward(std::span<const float>(xs), std::span<float>(a));
+  silu.forward(std::span<const float>(xs), std::span<float>(b));
+  EXPECT_EQ(0, std::memcmp(a.data(), b.data(), a.size() * sizeof(float))) << "float32 forward";
+  swish.backward(std::span<const float>(xs), std::span<const float>(dy), std::span<float>(a));
+  silu.backward(std::span<const float>(xs), std::span<const float>(dy), std::span<float>(b));
+  EXPECT_EQ(0, std::memcmp(a.data(), b.data(), a.size() * sizeof(float))) << "float32 backward";
+  const std::vector<double> xd(xs.begin(), xs.end());
+  const std::vector<double> dyd(dy.begin(), dy.end());
+  std::vector<double> ad(xd.size()), bd(xd.size());
+  swish.backward(std::span<const double>(xd), std::span<const double>(dyd), std::span<double>(ad));
+  silu.backward(std::span<const double>(xd), std::span<const double>(dyd), std::span<double>(bd));
+  EXPECT_EQ(0, std::memcmp(ad.data(), bd.data(), ad.size() * sizeof(double))) << "float64 backward";
+  // beta = 1 + 2^-20 carries beta·x in two parts: close to silu, but its own kernel
+  Activation near = swish;
+  near.set("beta", 1.0 + 0x1p-20);
+  near.forward(std::span<const float>(xs), std::span<float>(a));
+  silu.forward(std::span<const float>(xs), std::span<float>(b));
+  EXPECT_NE(0, std::memcmp(a.data(), b.data(), a.size() * sizeof(float)));
+}
+
 using testing_targets::all_targets;
 using testing_targets::target_name;
 
