@@ -318,33 +318,11 @@ HWY_INLINE V<D> ExpFloatLanes(D d, V<D> hi, V<D> lo) {
   return ScaleByPow2<kNormalOnly>(d, e.head, e);
 }
 
-// ExpFloatLanes without the exact 1 + r1: e^r = 1 + (r1 + (c + r²·q)), three roundings
-// near the end, three operations fewer. Within 0.954 ulp of the exact e^hi for every float
-// hi in [−104, 0] (tools/coeffs/expf_sweep.cc lean), against 0.805: for the softmax rows,
-// whose 2-ulp bound it keeps (their comment).
-// kNormalOnly: 2^n·(1 + x) as one FMA, x·2^n + 2^n: a power of 2 scales the rounding of
-// 1 + x exactly while the result is normal, so the bits are those of the add and the
-// multiply, with one operation and three cycles fewer on the exp's dependency chain (the
-// softmax row's exp pass is bound by that chain on AMD Zen 4: 14.3 -> 13.3 cycles a
-// vector; one thread, 64 x 1000 softmax 0.363 -> 0.344 ns/elem).
+// e^r − 1 from the reduced argument, the shared part of the lean exps below.
 template <class D>
-HWY_INLINE V<D> ExpLeanMinus1(D d, const ExpReduced<D>& a) {  // e^r − 1
+HWY_INLINE V<D> ExpLeanMinus1(D d, const ExpReduced<D>& a) {
   const V<D> r = hn::Add(a.r1, a.c);
   return hn::Add(a.r1, hn::MulAdd(hn::Mul(r, r), ExpPolyQ(d, r), a.c));
-}
-template <bool kNormalOnly, class D>
-HWY_INLINE V<D> ExpLeanFromReduced(D d, const ExpReduced<D>& a) {
-  const V<D> x = ExpLeanMinus1(d, a);
-  if constexpr (kNormalOnly) {  // 2^n + 2^n·x = 2^n·(1 + x), rounded once: the same bits
-    const V<D> two_n = Pow2Normal(d, a.k);
-    return hn::MulAdd(x, two_n, two_n);
-  }
-  const V<D> head = hn::Add(Num(d, 1.0), x);
-  return ScaleByPow2<kNormalOnly>(d, head, a.n, a.k);
-}
-template <bool kNormalOnly, class D>
-HWY_INLINE V<D> ExpFloatLanesLean(D d, V<D> hi, V<D> lo) {
-  return ExpLeanFromReduced<kNormalOnly>(d, ExpReduce<kNormalOnly>(d, hi, lo));
 }
 
 // ExpFloatLanesLean as head + tail: head its bits (0.954 ulp), tail the error of its last
@@ -366,6 +344,23 @@ HWY_INLINE void ExpLeanParts(D d, const ExpReduced<D>& a, V<D>* head, V<D>* tail
     *head = ScaleByPow2<false>(d, h, a.n, a.k);
     *tail = ScaleByPow2<false>(d, hn::Sub(x, hn::Sub(h, one)), a.n, a.k);
   }
+}
+
+// ExpFloatLanes without the exact 1 + r1: e^r = 1 + (r1 + (c + r²·q)), three roundings
+// near the end, three operations fewer. Within 0.954 ulp of the exact e^hi for every float
+// hi in [−104, 0] (tools/coeffs/expf_sweep.cc lean), against 0.805: for the softmax rows,
+// whose 2-ulp bound it keeps (their comment).
+// kNormalOnly: 2^n·(1 + x) as one FMA, x·2^n + 2^n: a power of 2 scales the rounding of
+// 1 + x exactly while the result is normal, so the bits are those of the add and the
+// multiply, with one operation and three cycles fewer on the exp's dependency chain (the
+// softmax row's exp pass is bound by that chain on AMD Zen 4: 14.3 -> 13.3 cycles a
+// vector; one thread, 64 x 1000 softmax 0.363 -> 0.344 ns/elem).
+template <bool kNormalOnly, class D>
+HWY_INLINE V<D> ExpFloatLanesLean(D d, V<D> hi, V<D> lo) {
+  V<D> head;
+  V<D> tail;  // unused here: the compiler drops its operations
+  ExpLeanParts<kNormalOnly>(d, ExpReduce<kNormalOnly>(d, hi, lo), &head, &tail);
+  return head;
 }
 
 // e^z·2^−b = head + tail (ExpLeanParts), every result a normal float, for |z| < 350 and a
