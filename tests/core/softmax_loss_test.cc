@@ -603,6 +603,39 @@ TEST_P(FloatRowsOnTarget, CrossEntropyMatchesTheDoublePath) {
   }
 }
 
+// The cross-entropy gradient of a class below the max is its softmax probability,
+// e^(z − m)/s: within 2 floats of the double path, like softmax itself, down to
+// z − m = −86. With z and m in different binades z − m is not exact in float, so the exp
+// takes a two-part argument hi + lo (its accuracy over every float hi and lo = ±ulp/2 is
+// tools/coeffs/expf_sweep.cc's; these outputs round too coarsely to see it).
+TEST_P(FloatRowsOnTarget, CrossEntropyGradientOfFarClassesWithin2Ulp) {
+  double worst = 0;
+  for (int k = 0; k < 40; ++k) {
+    const float top = 0.7f + 0.331f * static_cast<float>(k);
+    for (const std::size_t cols : {16u, 200u, 3000u}) {
+      std::vector<float> x(cols);
+      x[0] = top;
+      for (std::size_t c = 1; c < cols; ++c) {
+        x[c] = 4.9f - 86.0f * std::fmod(0.6180339887f * static_cast<float>(c), 1.0f);  // z − m down to −86
+      }
+      const std::vector<double> xd(x.begin(), x.end());
+      const std::vector<std::int64_t> target{0};
+      std::vector<float> g(cols);
+      std::vector<double> gd(cols);
+      const CrossEntropyOptions o{{}, -100, 0.0, Reduction::kSum};
+      cross_entropy(std::span<const float>(x), std::span<const std::int64_t>(target), cols, std::span<float>(g), o);
+      cross_entropy(std::span<const double>(xd), std::span<const std::int64_t>(target), cols, std::span<double>(gd), o);
+      for (std::size_t c = 1; c < cols; ++c) {
+        const double e = ulps(static_cast<float>(gd[c]), g[c]);
+        worst = std::max(worst, e);
+        ASSERT_LE(e, 2.0) << "top=" << top << " cols=" << cols << " c=" << c << " z=" << x[c] << " want " << gd[c]
+                          << " got " << g[c];
+      }
+    }
+  }
+  std::printf("cross-entropy gradients of far classes: worst %.2f floats\n", worst);
+}
+
 TEST(Losses, LogitLossesStayFiniteWhereProbabilityLossesBreak) {
   // The seeds' point: BCEWithLogits on x = ±1e4 is exact; BCE(sigmoid(x)) clamps.
   const std::vector<double> x = {1e4, -1e4};

@@ -10,16 +10,22 @@
 //   /tmp/expf_sweep expm1   # Expm1NonPositive, every float x <= 0 against expm1l
 //   /tmp/expf_sweep biased  # ExpFloatLanesLeanBiased (softmax rows): every float z in
 //                           # (−256, 256), b = round(z/ln2); head in ulp, head + tail relative
+//   /tmp/expf_sweep table   # ExpTable16Biased (AVX-512 softmax rows), the same sweep; and
+//                           # ExpTable16<true> at every float hi in [−87, 0] with lo = ±ulp/2
 // Prints the worst error in ulp of the exact value, for the normal results and for all.
+// (Built from the repository root: the coefficients come from src/core/kernels/coeffs.inc.)
+#include <bit>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <initializer_list>
 
+#include "../../src/core/kernels/coeffs.inc"
+
 namespace {
 
-constexpr float kQ[] = {0x1.6d1106p-10f, 0x1.120b6cp-7f, 0x1.55551ap-5f, 0x1.5554dcp-3f, 0x1.0p-1f};  // kExpfQ
+constexpr const float (&kQ)[5] = kExpfQ;
 
 float bits_to_float(std::int32_t b) {
   float f;
@@ -148,6 +154,79 @@ void sweep_biased() {
               worst_head, static_cast<double>(at_head), worst_sum, static_cast<double>(at_sum));
 }
 
+// ExpTable16 (math-inl.h), operation for operation: e^(z + z_lo)·2^−b = t·(1 + x), head =
+// fl(t + t·x), tail its rounding error.
+void exp_table16(float z, float z_lo, float b, float* head, float* tail) {
+  const float magic = 12582912.0f + 16.0f * (127.0f - b);  // ExpTable16Magic
+  const float k = std::fma(z, static_cast<float>(16.0 * 1.44269504088896340736), magic);
+  const float n = k - magic;
+  const float r = std::fma(-n, kLn2Over16Lo, std::fma(-n, kLn2Over16Hi, z)) + z_lo;
+  const auto kbits = std::bit_cast<std::uint32_t>(k);
+  const std::uint32_t j = kbits & 15u;
+  const std::uint32_t hi_bits = std::bit_cast<std::uint32_t>(kExpTab16Hi[j]) - (127u << 23) - (j << 19);
+  const float t = std::bit_cast<float>(hi_bits + (kbits << 19));
+  const float q = std::fma(kExpTab16Q[0], r, kExpTab16Q[1]);
+  const float x = std::fma(r * r, q, r + kExpTab16Lo[j]);
+  *head = std::fma(x, t, t);
+  *tail = std::fma(x, t, -(*head - t));
+}
+
+struct Worst {
+  double head = 0, sum = 0;
+  float at_head = 0, at_sum = 0;
+  // sum_too: also head + tail (a tail below 2^-126 is itself rounded: the z − m rows,
+  // whose e reach 2^-125, take the head alone).
+  void add(float z, float head, float tail, long double want, bool sum_too = true) {
+    const float wf = static_cast<float>(want);
+    const double ulp = std::nextafter(std::fabs(wf), INFINITY) - std::fabs(wf);
+    const double eh = static_cast<double>(std::fabs(static_cast<long double>(head) - want)) / ulp;
+    const double es = static_cast<double>(
+        std::fabs(static_cast<long double>(head) + static_cast<long double>(tail) - want) / want * 0x1p24L);
+    if (eh > this->head) {
+      this->head = eh;
+      at_head = z;
+    }
+    if (sum_too && es > sum) {
+      sum = es;
+      at_sum = z;
+    }
+  }
+};
+
+// Every float z in (−256, 256) with b = round(z/ln2) (the biased softmax rows), and every
+// float hi in [−87, 0] with lo = 0 and ±ulp(hi)/2 (the z − m rows; the row condition keeps
+// e^hi >= e^-86.9).
+void sweep_table() {
+  Worst biased;
+  for (const std::uint32_t sign : {0u, 0x80000000u}) {
+    for (std::uint32_t b = 0; b < 0x43800000u; ++b) {
+      const float z = std::bit_cast<float>(b | sign);
+      const float shift = std::nearbyint(z * 1.44269504088896340736f);
+      float head;
+      float tail;
+      exp_table16(z, 0.0f, shift, &head, &tail);
+      biased.add(z, head, tail, std::ldexp(std::exp(static_cast<long double>(z)), -static_cast<int>(shift)));
+    }
+  }
+  std::printf("table, biased, every float |z| < 256: head worst %.3f ulp at %a; head + tail worst %.3f·2^-24 at %a\n",
+              biased.head, static_cast<double>(biased.at_head), biased.sum, static_cast<double>(biased.at_sum));
+  Worst shifted;
+  for (std::uint32_t b = 0x80000000u; b <= 0xc2ae0000u; ++b) {  // hi in [−87, 0]
+    const float hi = std::bit_cast<float>(b);
+    const float half_ulp = (std::nextafter(std::fabs(hi), INFINITY) - std::fabs(hi)) / 2;
+    for (const float lo : {0.0f, half_ulp, -half_ulp}) {
+      float head;
+      float tail;
+      exp_table16(hi, lo, 0.0f, &head, &tail);
+      shifted.add(hi, head, tail, std::exp(static_cast<long double>(hi) + static_cast<long double>(lo)), hi >= -69.0f);
+    }
+  }
+  std::printf(
+      "table, hi + lo, every float hi in [-87, 0]: head worst %.3f ulp at %a; head + tail (hi >= -69) worst %.3f·2^-24 "
+      "at %a\n",
+      shifted.head, static_cast<double>(shifted.at_head), shifted.sum, static_cast<double>(shifted.at_sum));
+}
+
 double worst_ulp(std::uint32_t last_bits, float* where) {
   double worst = 0;
   for (std::uint32_t b = 0x80000000u; b <= last_bits; ++b) {
@@ -174,6 +253,10 @@ int main(int argc, char** argv) {
   }
   if (argc > 1 && std::strcmp(argv[1], "biased") == 0) {
     sweep_biased();
+    return 0;
+  }
+  if (argc > 1 && std::strcmp(argv[1], "table") == 0) {
+    sweep_table();
     return 0;
   }
   g_lean = argc > 1 && std::strcmp(argv[1], "lean") == 0;

@@ -15,6 +15,12 @@ argument |r| <= ln2/2 (plus a margin); q is a Chebyshev fit of degree 4 whose co
 are rounded to float, and the printed error is the relative error of 1 + r + r²·q(r) with
 those float coefficients (about 1/20 of a float ulp, so the kernel's error is its roundings).
 
+expf table (AVX-512, the softmax rows): e^z = 2^(n + j/16)·e^r with N = 16n + j =
+round(16z/ln2) and |r| <= ln2/32 (plus a margin); 2^(j/16) = hi·(1 + lo) with hi the nearest
+float and lo = 2^(j/16)/hi − 1 as a float, and e^r = 1 + r + r²·q(r), q a Chebyshev fit of two
+terms with float coefficients; ln2/16 as two floats. Printed: the relative error of
+1 + r + r²·q(r) with those coefficients, and the worst of hi·(1 + lo) against 2^(j/16).
+
 tanhf: the float-lane tanh for |x| < 0.75, tanh x = x + x³·p(x²); p is a Chebyshev fit of
 7 terms on x² in [0, 0.5625] with float coefficients, printed error relative to tanh.
 
@@ -198,6 +204,17 @@ def main():
     qc = float_fit(q, -R, R, 5)
     expf_worst = worst_relative(lambda r: 1 + r + r * r * horner(qc, r), mp.exp,
                                 [-R + 2 * R * i / 4000 for i in range(4001)])
+    # The AVX-512 table exp: 2^(j/16) = hi·(1 + lo), q on |r| <= ln2/32 + margin.
+    R16 = mp.mpf("0.02170")  # ln2/32 = 0.021660...
+    qc16 = float_fit(q, -R16, R16, 2)
+    exp16_worst = worst_relative(lambda r: 1 + r + r * r * horner(qc16, r), mp.exp,
+                                 [-R16 + 2 * R16 * i / 4000 for i in range(4001)])
+    tab16_hi = [to_float32(mp.mpf(2) ** (mp.mpf(j) / 16)) for j in range(16)]
+    tab16_lo = [to_float32(mp.mpf(2) ** (mp.mpf(j) / 16) / h - 1) for j, h in enumerate(tab16_hi)]
+    tab16_worst = max(abs(h * (1 + l) / mp.mpf(2) ** (mp.mpf(j) / 16) - 1)
+                      for j, (h, l) in enumerate(zip(tab16_hi, tab16_lo)))
+    ln2_16_hi = to_float32(mp.log(2) / 16)
+    ln2_16_lo = to_float32(mp.log(2) / 16 - ln2_16_hi)
     # tanhf: p(s) = (tanh √s − √s)/s^(3/2) on [0, T²], float coefficients.
     T = mp.mpf("0.75")
 
@@ -297,6 +314,15 @@ def main():
         "// e^r = 1 + r + r²·q(r) for |r| <= 0.3466 (float lanes), q in Horner order;",
         f"// relative error of the polynomial with these float coefficients {mp.nstr(expf_worst, 3)}",
         f"// ({mp.nstr(expf_worst / mp.mpf(2) ** -24, 3)} of a float half-ulp)."])
+    lines += float_array("kExpTab16Hi", tab16_hi, [
+        "// The AVX-512 table exp (ExpTable16Biased): 2^(j/16) = kExpTab16Hi[j]·(1 + kExpTab16Lo[j]),",
+        f"// within {mp.nstr(tab16_worst, 3)} relative; e^r = 1 + r + r²·q(r) for |r| <= {mp.nstr(R16, 4)}, q = kExpTab16Q",
+        f"// (Horner), relative error {mp.nstr(exp16_worst, 3)} ({mp.nstr(exp16_worst / mp.mpf(2) ** -24, 3)} of a float",
+        "// half-ulp); ln2/16 = kLn2Over16Hi + kLn2Over16Lo.",
+        f"inline constexpr float kLn2Over16Hi = {hexd(ln2_16_hi)}f;",
+        f"inline constexpr float kLn2Over16Lo = {hexd(ln2_16_lo)}f;"])
+    lines += float_array("kExpTab16Lo", tab16_lo, [])
+    lines += float_array("kExpTab16Q", qc16, [])
     lines += float_array("kTanhfP", tc, [
         f"// tanh x = x + x³·p(x²) for |x| < {mp.nstr(T, 3)} (float lanes), p in Horner order;",
         f"// relative error with these float coefficients {mp.nstr(tanhf_worst, 3)}",
@@ -327,7 +353,8 @@ def main():
         fh.write("\n".join(lines))
     os.replace(out + ".tmp", out)
     print(f"erfc fit error {mp.nstr(err, 3)}, after rounding {mp.nstr(worst, 3)}; "
-          f"expf polynomial {mp.nstr(expf_worst, 3)}; tanhf {mp.nstr(tanhf_worst, 3)}; "
+          f"expf polynomial {mp.nstr(expf_worst, 3)}; expf table {mp.nstr(exp16_worst, 3)}, "
+          f"{mp.nstr(tab16_worst, 3)}; tanhf {mp.nstr(tanhf_worst, 3)}; "
           f"tanhf table {mp.nstr(tanh_tab_worst, 3)} ulp; "
           f"Φ table {mp.nstr(phi_tab_worst, 3)} ulp; log1pf {mp.nstr(log1pf_worst, 3)}; "
           f"phif {mp.nstr(phif_worst, 3)}; silu′ {mp.nstr(silu_worst, 3)}; "

@@ -149,7 +149,9 @@ inline bool ForwardPrefetchPays(std::size_t cols, bool stores_e) {
 //      one scale factor when the row's spread keeps every e normal; two vectors a step;
 //      softmax rows whose e are all normal and |z| < 256 take e = e^z·2^−b instead,
 //      b = round(m/ln2), with no z − m (ExpFloatLanesLeanBiased: the shift cancels in
-//      e/Σe, and the split's three operations pay for the next item);
+//      e/Σe, and the split's three operations pay for the next item); on AVX-512 the
+//      rows with every e normal take the table exp instead (ExpTable16: 0.61 ulp, fewer
+//      multiplies), softmax's with its error folded into the sum's (Accumulate);
 //      stored into y for softmax, and softmax's sum takes each e's rounding error too
 //      (kTails); s − 1 = Σ e − 1
 //      keeps its digits when every other term is tiny (Sums: an exact float sum
@@ -197,26 +199,52 @@ struct FloatLaneRow {
     }
   }
 
+  // One vector's e and what the sum takes beside it (kTails): e's rounding error `tail`;
+  // from the table exp (kTableExp: AVX-512, softmax's biased rows and the normal rows of
+  // the others), e = fl(t + t·x) and t and x themselves, from which Accumulate forms the
+  // softmax sum's error together with its own (below).
+  struct Term {
+    V<DN> e, tail, t, x;
+  };
+#if HWY_TARGET <= HWY_AVX3 && HWY_ARCH_X86
+  static constexpr bool kTableExp = true;
+#else
+  static constexpr bool kTableExp = false;
+#endif
+
   // e^(z − m) for one vector; kNormal: every z − m >= −87. kBiased: e^z·2^−b instead, with
-  // `negm` holding the rounding constant for b (ExpFloatLanesLeanBiased).
+  // `negm` holding the rounding constant for b (BiasedMagic).
   template <bool kFast2Sum, bool kNormal, bool kBiased = false>
-  static HWY_INLINE V<DN> Exp(V<DN> z, V<DN> negm, V<DN>* tail) {
+  static HWY_INLINE Term Exp(V<DN> z, V<DN> negm) {
+    Term v{};
     if constexpr (kBiased) {
-      V<DN> head;
-      ExpFloatLanesLeanBiased(DN(), z, negm, &head, tail);
-      return head;
+#if HWY_TARGET <= HWY_AVX3 && HWY_ARCH_X86
+      v.e = ExpTable16Biased(DN(), z, negm, &v.t, &v.x);
+#else
+      ExpFloatLanesLeanBiased(DN(), z, negm, &v.e, &v.tail);
+#endif
+      return v;
     }
     V<DN> hi;
     V<DN> lo;
     Shifted<kFast2Sum>(z, negm, &hi, &lo);
     if constexpr (kTails) {
-      V<DN> head;
-      ExpLeanParts<kNormal>(DN(), ExpReduce<kNormal>(DN(), hi, lo), &head, tail);
-      return head;
+      ExpLeanParts<kNormal>(DN(), ExpReduce<kNormal>(DN(), hi, lo), &v.e, &v.tail);
+    } else if constexpr (kNormal && kTableExp) {  // log_softmax, the losses: e alone
+#if HWY_TARGET <= HWY_AVX3 && HWY_ARCH_X86
+      v.e = ExpTable16<true>(DN(), hi, lo, Num(DN(), ExpTable16Magic(0.0f)), &v.t, &v.x);
+#endif
+    } else {
+      v.e = ExpFloatLanesLean<kNormal>(DN(), hi, lo);
     }
-    *tail = hn::Zero(DN());
-    return ExpFloatLanesLean<kNormal>(DN(), hi, lo);
+    return v;
   }
+  static HWY_INLINE Term ZeroWhere(hn::Mask<DN> mask, const Term& v) {
+    return {hn::IfThenZeroElse(mask, v.e), hn::IfThenZeroElse(mask, v.tail), hn::IfThenZeroElse(mask, v.t),
+            hn::IfThenZeroElse(mask, v.x)};
+  }
+  // The rounding constant that the biased rows pass to Exp for b = round(m/ln2).
+  static HWY_INLINE float BiasedMagic(float b) { return kTableExp ? ExpTable16Magic(b) : kExpMagic - b; }
 
   // s = Σ e, kept so that s − 1 has its digits when every other term is tiny (log_softmax's
   // largest output is −log1p(s − 1)). Each float lane holds a = 1 + Σ e exactly as a + c:
@@ -241,12 +269,26 @@ struct FloatLaneRow {
     acc->count = 0;
   }
 
-  template <bool kTail = false>
-  static HWY_INLINE void Accumulate(V<DN> e, Sums* acc, V<DN> tail = V<DN>()) {
-    const V<DN> t = hn::Add(acc->a, e);
-    const V<DN> err = hn::Sub(e, hn::Sub(t, acc->a));
-    acc->c = hn::Add(acc->c, kTail ? hn::Add(err, tail) : err);
-    acc->a = t;
+  // kTable: the term is t·(1 + x) exactly, e = fl(t + t·x). The error the sum keeps is
+  // then (a + t + t·x) − sum = (t − w) + t·x, w = sum − a, in two operations instead of
+  // the four of (e − w) + ((t·x − (e − t))): t − w is exact wherever t and w are within a
+  // factor of two (w is e to within ulp(sum)/2 and e is t to within 3 %); elsewhere e is
+  // below about ulp(sum), and t − w and the FMA round by 2^-24·ulp(sum) at most, below
+  // 2^-46 of the sum per term.
+  template <bool kTable>
+  static HWY_INLINE void Accumulate(const Term& v, Sums* acc) {
+    const V<DN> sum = hn::Add(acc->a, v.e);
+    const V<DN> w = hn::Sub(sum, acc->a);  // exact: a + e = sum + (e − w) (Fast2Sum)
+    V<DN> err;
+    if constexpr (kTable) {
+      err = hn::MulAdd(v.x, v.t, hn::Sub(v.t, w));
+    } else if constexpr (kTails) {
+      err = hn::Add(hn::Sub(v.e, w), v.tail);
+    } else {
+      err = hn::Sub(v.e, w);
+    }
+    acc->c = hn::Add(acc->c, err);
+    acc->a = sum;
     if (++acc->count == kFlush) Flush(acc);
   }
 
@@ -276,8 +318,8 @@ struct FloatLaneRow {
     // end, computed first so its latency hides under the loop; its lanes that repeat
     // the loop's are left out of the sum.
     const bool overlap = whole < cols && cols >= N;
-    V<DN> last_tail = hn::Zero(d);
-    const V<DN> last = overlap ? Exp<kFast2Sum, kNormal, kBiased>(Load(xr + cols - N), negm, &last_tail) : hn::Zero(d);
+    constexpr bool kTable = kBiased && kTableExp;
+    const Term last = overlap ? Exp<kFast2Sum, kNormal, kBiased>(Load(xr + cols - N), negm) : Term{};
     std::size_t i = 0;
     std::size_t line = 0;
     for (; i + 2 * N <= whole; i += 2 * N, line += 2 * kLine) {
@@ -287,30 +329,27 @@ struct FloatLaneRow {
         hwy::Prefetch(xr + cols + line + kLine);
         hwy::Prefetch(yr + cols + line + kLine);
       }
-      V<DN> t0, t1;
-      const V<DN> e0 = Exp<kFast2Sum, kNormal, kBiased>(Load(xr + i), negm, &t0);
-      const V<DN> e1 = Exp<kFast2Sum, kNormal, kBiased>(Load(xr + i + N), negm, &t1);
+      const Term v0 = Exp<kFast2Sum, kNormal, kBiased>(Load(xr + i), negm);
+      const Term v1 = Exp<kFast2Sum, kNormal, kBiased>(Load(xr + i + N), negm);
       if constexpr (kStoreE) {
-        hn::StoreU(e0, d, yr + i);
-        hn::StoreU(e1, d, yr + i + N);
+        hn::StoreU(v0.e, d, yr + i);
+        hn::StoreU(v1.e, d, yr + i + N);
       }
-      Accumulate<kTails>(e0, acc, t0);
-      Accumulate<kTails>(e1, acc, t1);
+      Accumulate<kTable>(v0, acc);
+      Accumulate<kTable>(v1, acc);
     }
     for (; i < whole; i += N, line += kLine) {
       if (prefetch && line < cols) {
         hwy::Prefetch(xr + cols + line);
         hwy::Prefetch(yr + cols + line);
       }
-      V<DN> t;
-      const V<DN> e = Exp<kFast2Sum, kNormal, kBiased>(Load(xr + i), negm, &t);
-      if constexpr (kStoreE) hn::StoreU(e, d, yr + i);
-      Accumulate<kTails>(e, acc, t);
+      const Term v = Exp<kFast2Sum, kNormal, kBiased>(Load(xr + i), negm);
+      if constexpr (kStoreE) hn::StoreU(v.e, d, yr + i);
+      Accumulate<kTable>(v, acc);
     }
     if (overlap) {
-      if constexpr (kStoreE) hn::StoreU(last, d, yr + cols - N);
-      const auto repeated = hn::FirstN(d, whole + N - cols);
-      Accumulate<kTails>(hn::IfThenZeroElse(repeated, last), acc, hn::IfThenZeroElse(repeated, last_tail));
+      if constexpr (kStoreE) hn::StoreU(last.e, d, yr + cols - N);
+      Accumulate<kTable>(ZeroWhere(hn::FirstN(d, whole + N - cols), last), acc);
     }
   }
 
@@ -399,7 +438,7 @@ struct FloatLaneRow {
     const bool biased = kMode == RowMode::kSoftmax && normal && m < 256.0f && lowest > -256.0f;
     if (biased) {
       const float b = std::nearbyint(m * 1.44269504088896340736f);
-      ExpPass<true, true, true>(xr, yr, whole, cols, hn::Set(d, kExpMagic - b), &acc);
+      ExpPass<true, true, true>(xr, yr, whole, cols, hn::Set(d, BiasedMagic(b)), &acc);
     } else if (fast2sum && normal) {
       ExpPass<true, true>(xr, yr, whole, cols, negm, &acc);
     } else if (fast2sum) {
@@ -410,10 +449,9 @@ struct FloatLaneRow {
       ExpPass<false, false>(xr, yr, whole, cols, negm, &acc);
     }
     if (whole < cols && cols < N) {  // padded with −inf: those lanes give e = 0
-      V<DN> tail;
-      const V<DN> e = Exp<false, false>(LoadTail(xr + whole, cols - whole, kNegate ? kInf : -kInf), negm, &tail);
-      if constexpr (kStoreE) StorePartial(d, e, yr + whole, cols - whole);
-      Accumulate<kTails>(e, &acc, tail);
+      const Term v = Exp<false, false>(LoadTail(xr + whole, cols - whole, kNegate ? kInf : -kInf), negm);
+      if constexpr (kStoreE) StorePartial(d, v.e, yr + whole, cols - whole);
+      Accumulate<false>(v, &acc);
     }
     const double sum_minus_1 = SumMinus1(&acc);
     // log_softmax's largest output is −log1p(s − 1). When that is below 2^-60 and some e
