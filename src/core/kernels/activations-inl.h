@@ -511,9 +511,8 @@ HWY_INLINE V<D> GatedSigmoidOf(D d, V<D> x, V<D> hi, V<D> lo) {
       arg = hn::IfThenElse(far, Num(d, -87.0), a);
       arg_lo = hn::IfThenZeroElse(far, hn::IfThenElse(neg, lo, hn::Neg(lo)));
     }
-    const ExpParts<D> parts = ExpFloatLanesParts<true>(d, arg, arg_lo);
-    const V<D> e = ScaleByPow2<true>(d, parts.head, parts);
-    const V<D> e_lo = ScaleByPow2<true>(d, parts.tail, parts);
+    V<D> e_lo;
+    const V<D> e = ExpNormal<!kExactT>(d, arg, arg_lo, &e_lo);
     const V<D> num = hn::IfThenElse(neg, hn::MulAdd(x, e, hn::Mul(x, e_lo)), x);
     return hn::Mul(num, OnePlusInverse<true>(d, e, e_lo));
   } else {
@@ -544,9 +543,8 @@ HWY_INLINE V<D> SigmoidGateDfFloat(D d, V<D> hi, V<D> lo, V<D> q, V<D> q_lo) {
   const V<D> a = hn::Neg(hn::Abs(hi));
   const auto far = hn::Lt(a, Num(d, -87.0));  // t > 87 (native_ok keeps t >= −80)
   const V<D> a_lo = kExactT ? hn::Zero(d) : hn::IfThenZeroElse(far, hn::IfThenElse(neg, lo, hn::Neg(lo)));
-  const ExpParts<D> parts = ExpFloatLanesParts<true>(d, hn::IfThenElse(far, Num(d, -87.0), a), a_lo);
-  const V<D> e = ScaleByPow2<true>(d, parts.head, parts);
-  const V<D> e_lo = ScaleByPow2<true>(d, parts.tail, parts);
+  V<D> e_lo;
+  const V<D> e = ExpNormal<!kExactT>(d, hn::IfThenElse(far, Num(d, -87.0), a), a_lo, &e_lo);
   const V<D> one = Num(d, 1.0);
   const V<D> h = hn::Add(one, e);
   const V<D> l = hn::Add(hn::Add(hn::Sub(one, h), e), e_lo);
