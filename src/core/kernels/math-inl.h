@@ -603,6 +603,28 @@ HWY_INLINE void MulSplit(D d, V<D> x, double khi, double klo, V<D>* hi, V<D>* lo
   *lo = hn::MulAdd(x, Num(d, kl), ProductError(d, x, Num(d, kh), *hi));
 }
 
+// log(h + l) for h in [1, 2] and |l| <= ulp(h) (1 + e as Fast2Sum leaves it): the second
+// half of Log1pExpNegFloat (below).
+template <class D>
+HWY_INLINE V<D> Log1pFromParts(D d, V<D> h, V<D> l) {
+  const V<D> one = Num(d, 1.0);
+  const auto upper = hn::Gt(h, Num(d, 1.41421353816986083984375));  // float(√2), below √2
+  const V<D> f = hn::Sub(hn::IfThenElse(upper, hn::Mul(h, Num(d, 0.5)), h), one);
+  V<D> p = Num(d, kLog1pfP[0]);
+  for (std::size_t i = 1; i < std::size(kLog1pfP); ++i) p = hn::MulAdd(p, f, Num(d, kLog1pfP[i]));
+  const V<D> r = hn::MulAdd(f, p, Num(d, -0.5));
+#if HWY_TARGET <= HWY_AVX3 && HWY_ARCH_X86
+  V<D> inv = hn::ApproximateReciprocal(h);                 // 2^-14
+  inv = hn::MulAdd(inv, hn::NegMulAdd(h, inv, one), inv);  // 2^-28: l/h is below 2^-24 of the result
+  const V<D> l_over_h = hn::Mul(l, inv);
+#else
+  const V<D> l_over_h = hn::Div(l, h);
+#endif
+  const V<D> small =
+      hn::MulAdd(hn::Mul(f, f), r, hn::Add(l_over_h, hn::IfThenElseZero(upper, Num(d, -0x1.05c610ca86c39p-29))));
+  return hn::Add(hn::Add(f, hn::IfThenElseZero(upper, Num(d, 0x1.62e43p-1))), small);
+}
+
 // log1p(e^−|t|), the shared part of softplus and log_sigmoid. Double lanes: Highway's
 // Exp and Log1p. Float lanes (Highway's pair measured 2.7 ulp in softplus), about an ulp:
 //   e = e^−|t| in two parts (ExpFloatLanesParts, subnormal results included); 1 + e = h + l;
@@ -619,6 +641,19 @@ HWY_INLINE V<D> Log1pExpNegFloat(D d, V<D> t) {
   const V<D> one = Num(d, 1.0);
   // e = e_hi + e_lo unrounded: a rounded e would cost up to 1.2 ulp of a result one
   // binade below it (0.25 < e < 0.5 gives log1p e < 0.25).
+#if HWY_TARGET <= HWY_AVX3 && HWY_ARCH_X86
+  if constexpr (kNormalOnly && kExpTableLanes<D>) {
+    // The table exp: e_hi = fl(et + et·ex); its error et·ex − (e_hi − et) joins l in one
+    // FMA, as the tail below does (et − e_hi is exact, and l + (et − e_hi) is et itself
+    // where e_hi is below 2^-24 and l = e_hi).
+    V<D> et;
+    V<D> ex;
+    const V<D> e_hi = ExpTable16<false>(d, hn::Neg(hn::Abs(t)), t, Num(d, ExpTable16Magic(0.0f)), &et, &ex);
+    const V<D> h = hn::Add(one, e_hi);
+    const V<D> l = hn::MulAdd(ex, et, hn::Add(hn::Add(hn::Sub(one, h), e_hi), hn::Sub(et, e_hi)));
+    return Log1pFromParts(d, h, l);
+  }
+#endif
   const ExpParts<D> parts = ExpFloatLanesParts<kNormalOnly>(d, hn::Neg(hn::Abs(t)), hn::Zero(d));
   const V<D> e_hi = ScaleByPow2<kNormalOnly>(d, parts.head, parts);
   const V<D> h = hn::Add(one, e_hi);
@@ -628,21 +663,7 @@ HWY_INLINE V<D> Log1pExpNegFloat(D d, V<D> t) {
   } else {
     l = hn::Add(l, ScaleByPow2<false>(d, parts.tail, parts));
   }
-  const auto upper = hn::Gt(h, Num(d, 1.41421353816986083984375));  // float(√2), below √2
-  const V<D> f = hn::Sub(hn::IfThenElse(upper, hn::Mul(h, Num(d, 0.5)), h), one);
-  V<D> p = Num(d, kLog1pfP[0]);
-  for (std::size_t i = 1; i < std::size(kLog1pfP); ++i) p = hn::MulAdd(p, f, Num(d, kLog1pfP[i]));
-  const V<D> r = hn::MulAdd(f, p, Num(d, -0.5));
-#if HWY_TARGET <= HWY_AVX3 && HWY_ARCH_X86
-  V<D> inv = hn::ApproximateReciprocal(h);                 // 2^-14
-  inv = hn::MulAdd(inv, hn::NegMulAdd(h, inv, one), inv);  // 2^-28: l/h is below 2^-24 of the result
-  const V<D> l_over_h = hn::Mul(l, inv);
-#else
-  const V<D> l_over_h = hn::Div(l, h);
-#endif
-  const V<D> small =
-      hn::MulAdd(hn::Mul(f, f), r, hn::Add(l_over_h, hn::IfThenElseZero(upper, Num(d, -0x1.05c610ca86c39p-29))));
-  return hn::Add(hn::Add(f, hn::IfThenElseZero(upper, Num(d, 0x1.62e43p-1))), small);
+  return Log1pFromParts(d, h, l);
 }
 // Vectors with every |t| <= 87 take the normal-only variant on float lanes (one thread,
 // 4 Ki floats on Zen 4: softplus forward 0.885 -> 0.815 ns/elem, log_sigmoid 0.85 -> 0.785).
