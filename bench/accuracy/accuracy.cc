@@ -13,7 +13,7 @@
 // (error > 0.5 ulp), and tail failures (a zero, or the wrong sign, where the exact value
 // is at least the smallest subnormal in magnitude: below it, the double reference's own
 // last-bit error can decide whether a value near 2^-150 rounds to 0 or to 2^-149).
-// Blocks of 2^20 inputs run on all cores (one thread each).
+// Blocks of 2^16 inputs run on all cores (one thread each).
 // --write-doc replaces the text between the sweep markers of that file atomically.
 #include <algorithm>
 #include <atomic>
@@ -34,6 +34,7 @@
 #include "actlab/actlab.h"
 #include "eltwise_peers.h"
 #include "names.h"
+#include "sweep_stats.h"
 
 #ifdef ACTLAB_HAVE_TORCH
 #include <ATen/Parallel.h>
@@ -46,64 +47,11 @@ namespace {
 
 using actlab::bench::Buffers;
 using actlab::bench::PeerOps;
+using actlab::bench::sweep::account;
+using actlab::bench::sweep::kMismatch;
+using actlab::bench::sweep::Stats;
 
-constexpr std::size_t kBlock = std::size_t{1} << 20;
-
-// Error statistics of one implementation, one row, one direction.
-struct Stats {
-  double worst = 0;
-  float worst_x = 0;
-  std::uint64_t count = 0;
-  std::uint64_t not_rounded = 0;  // error > 0.5 ulp
-  std::uint64_t tail = 0;         // zero or wrong sign where |exact| >= the smallest subnormal
-  float tail_x = 0;
-
-  void merge(const Stats& o) {
-    if (o.worst > worst || (o.worst == worst && o.worst_x < worst_x && o.worst > 0)) {
-      worst = o.worst;
-      worst_x = o.worst_x;
-    }
-    if (o.tail > 0 && (tail == 0 || o.tail_x < tail_x)) tail_x = o.tail_x;
-    count += o.count;
-    not_rounded += o.not_rounded;
-    tail += o.tail;
-  }
-};
-
-constexpr double kMismatch = 1e300;  // NaN or an infinity against a different value
-
-// 1 / ulp of the float nearest to |ref| (2^-149 below the normal range; FLT_MAX's ulp
-// beyond it), from the exponent bits: no library calls in the sweep's inner loop.
-double inverse_ulp(double ref) {
-  const auto bits = std::bit_cast<std::uint32_t>(std::fabs(static_cast<float>(ref)));
-  const int e = std::min(static_cast<int>(bits >> 23), 254);
-  return std::ldexp(1.0, e == 0 ? 149 : 150 - e);
-}
-
-void account(Stats& s, const float* x, const double* ref, const float* got, std::size_t n) {
-  for (std::size_t i = 0; i < n; ++i) {
-    const double r = ref[i];
-    const float g = got[i];
-    double e = std::fabs(static_cast<double>(g) - r) * inverse_ulp(r);
-    if (std::isnan(e)) {  // NaN somewhere, or ∞ − ∞: equal counts as exact, else as a NaN/inf mismatch
-      const bool same = (std::isnan(r) && std::isnan(g)) || static_cast<double>(g) == r;
-      e = same ? 0.0 : kMismatch;
-    } else if (std::isinf(static_cast<float>(r)) || std::isinf(g)) {
-      e = static_cast<float>(r) == g ? 0.0 : kMismatch;
-    }
-    ++s.count;
-    if (e > 0.5) ++s.not_rounded;
-    if (e > s.worst) {
-      s.worst = e;
-      s.worst_x = x[i];
-    }
-    const float rf = static_cast<float>(r);
-    const bool representable = std::fabs(r) >= static_cast<double>(std::numeric_limits<float>::denorm_min());
-    if (representable && std::isfinite(rf) && (g == 0 || std::signbit(g) != std::signbit(rf))) {
-      if (s.tail++ == 0) s.tail_x = x[i];
-    }
-  }
-}
+constexpr std::size_t kBlock = std::size_t{1} << 16;
 
 enum Impl { kActlab, kTorch, kOnednn, kImpls };
 constexpr const char* kImplName[kImpls] = {"actlab", "libtorch", "oneDNN"};
@@ -196,7 +144,7 @@ std::string fmt_ulp(double e) {
 
 std::string table(const std::vector<RowResult>& results, std::uint64_t stride) {
   std::ostringstream o;
-  o << "| function | dir | impl | max ulp | at x | > 0.5 ulp | tail failures (first x) |\n";
+  o << "| function | dir | impl | max ulp | at x | > 0.5 ulp | tail failures (nearest 0) |\n";
   o << "|---|---|---|---:|---:|---:|---|\n";
   for (const auto& r : results) {
     for (int d = 0; d < 2; ++d) {
