@@ -690,7 +690,9 @@ struct gelu_tanh_k : FloatLanesWithFma {
 
 struct mish_k : ExpNormalLanes {
   // Float lanes: x·n/(n + 2), n = E(E + 2), E = e^min(x, 12) (beyond 12, n/(n + 2) rounds
-  // x·t to x). Nothing is rounded before the end: E is the exp's head + tail, n = E² + 2E
+  // x·t to x). Nothing is rounded before the end: E is the exp's head + tail (ExpNormal: on
+  // AVX-512 the table exp, 0.61 ulp; 4 Ki floats, one thread, forward 0.732 -> 0.608 and
+  // backward 1.390 -> 1.137 ns/elem, the same 0.80 / 1.15 ulp over every float), n = E² + 2E
   // by TwoProd and 2Sum, n + 2 by 2Sum, and t = n/(n + 2) as a quotient plus its
   // residual correction, so x·t rounds once. (A first float version that rounded each
   // step measured 5 ulp at x = −6.766.)
@@ -706,9 +708,7 @@ struct mish_k : ExpNormalLanes {
   static HWY_INLINE Parts<D> parts(D d, V<D> x) {
     const V<D> two = Num(d, 2.0);
     Parts<D> r;
-    const ExpParts<D> ep = ExpFloatLanesParts<true>(d, hn::Min(x, Num(d, 12.0)), hn::Zero(d));
-    r.e = ScaleByPow2<true>(d, ep.head, ep);
-    r.e_lo = ScaleByPow2<true>(d, ep.tail, ep);
+    r.e = ExpNormal<false>(d, hn::Min(x, Num(d, 12.0)), hn::Zero(d), &r.e_lo);
     r.sq = hn::Mul(r.e, r.e);
     r.sq_lo = ProductError(d, r.e, r.e, r.sq);
     TwoSum<D>(hn::Add(r.e, r.e), r.sq, &r.n, &r.n_lo);
