@@ -397,20 +397,24 @@ inline float ExpTable16Magic(float b) { return 12582912.0f + 16.0f * (127.0f - b
 struct ExpTable16 {
   alignas(64) std::int32_t hi_bits[16];  // kExpTab16Hi's bits − (127 << 23) − (j << 19)
   alignas(64) float lo[16];
+  alignas(64) float hi[16];  // kExpTab16Hi itself (kScaled = false: t without its 2^n)
 };
 inline constexpr ExpTable16 kExpTable16 = [] {
   ExpTable16 tab{};
   for (std::int32_t j = 0; j < 16; ++j) {
     tab.hi_bits[j] = std::bit_cast<std::int32_t>(kExpTab16Hi[j]) - (127 << 23) - (j << 19);
     tab.lo[j] = kExpTab16Lo[j];
+    tab.hi[j] = kExpTab16Hi[j];
   }
   return tab;
 }();
 
 // kWithLo: e^(hi + lo)·2^−b for an argument in two parts (|lo| <= ulp(hi)), lo added to r
 // before the polynomial (after it, e missed r·lo: 1.96 ulp at hi = −77, lo = −ulp/2).
-template <bool kWithLo, class D>
-HWY_INLINE V<D> ExpTable16(D d, V<D> z, V<D> z_lo, V<D> magic, V<D>* t, V<D>* x) {
+// kScaled = false: t = hi_j without 2^(n − b), which *pow2 (when given) holds in the form
+// Pow2Normal reads, n − b + 127 in its low bits (ExpTable16Parts).
+template <bool kWithLo, bool kScaled = true, class D>
+HWY_INLINE V<D> ExpTable16(D d, V<D> z, V<D> z_lo, V<D> magic, V<D>* t, V<D>* x, V<D>* pow2 = nullptr) {
   static_assert(std::is_same_v<V<D>, hn::Vec512<float>>, "16 float lanes");
   const hn::RebindToSigned<D> di;
   using VI = decltype(hn::Zero(di));
@@ -419,8 +423,13 @@ HWY_INLINE V<D> ExpTable16(D d, V<D> z, V<D> z_lo, V<D> magic, V<D>* t, V<D>* x)
   const V<D> r0 = hn::NegMulAdd(n, Num(d, kLn2Over16Lo), hn::NegMulAdd(n, Num(d, kLn2Over16Hi), z));
   const V<D> r = kWithLo ? hn::Add(r0, z_lo) : r0;
   const VI kbits = hn::BitCast(di, k);  // the permutes read its low 4 bits: j
-  const VI hi = VI{_mm512_permutexvar_epi32(kbits.raw, _mm512_load_si512(kExpTable16.hi_bits))};
-  *t = hn::BitCast(d, hn::Add(hi, hn::ShiftLeft<19>(kbits)));
+  if constexpr (kScaled) {
+    const VI hi = VI{_mm512_permutexvar_epi32(kbits.raw, _mm512_load_si512(kExpTable16.hi_bits))};
+    *t = hn::BitCast(d, hn::Add(hi, hn::ShiftLeft<19>(kbits)));
+  } else {
+    *t = V<D>{_mm512_permutexvar_ps(kbits.raw, _mm512_load_ps(kExpTable16.hi))};
+    if (pow2 != nullptr) *pow2 = hn::BitCast(d, hn::ShiftRight<4>(kbits));  // k = 16(127 + n) + j
+  }
   const V<D> lo = V<D>{_mm512_permutexvar_ps(kbits.raw, _mm512_load_ps(kExpTable16.lo))};
   const V<D> q = hn::MulAdd(Num(d, kExpTab16Q[0]), r, Num(d, kExpTab16Q[1]));
   *x = hn::MulAdd(hn::Mul(r, r), q, hn::Add(r, lo));
@@ -429,6 +438,17 @@ HWY_INLINE V<D> ExpTable16(D d, V<D> z, V<D> z_lo, V<D> magic, V<D>* t, V<D>* x)
 template <class D>
 HWY_INLINE V<D> ExpTable16Biased(D d, V<D> z, V<D> magic, V<D>* t, V<D>* x) {
   return ExpTable16<false>(d, z, z, magic, t, x);
+}
+// ExpFloatLanesParts<true> from the table: e^(hi + lo) = (head + tail)·2^n, head + tail =
+// hi_j·(1 + x) in [1, 2.1), 2^n apart for ScaleByPow2 (the callers that scale last). For
+// results that are normal floats (e^(hi + lo) >= 2^-126).
+template <class D>
+HWY_INLINE ExpParts<D> ExpTable16Parts(D d, V<D> hi, V<D> lo) {
+  V<D> t, x, k;
+  const V<D> head = ExpTable16<true, false>(d, hi, lo, Num(d, ExpTable16Magic(0.0f)), &t, &x, &k);
+  const hn::RebindToSigned<D> di;
+  const V<D> n = hn::Sub(hn::ConvertTo(d, hn::And(hn::BitCast(di, k), hn::Set(di, 0xff))), Num(d, 127.0));
+  return {head, hn::MulSub(x, t, hn::Sub(head, t)), n, k};
 }
 #endif
 
@@ -459,6 +479,16 @@ HWY_INLINE V<D> ExpNormal(D d, V<D> a, V<D> a_lo, V<D>* e_lo = nullptr) {
   const ExpParts<D> parts = ExpFloatLanesParts<true>(d, a, kWithLo ? a_lo : hn::Zero(d));
   if (e_lo != nullptr) *e_lo = ScaleByPow2<true>(d, parts.tail, parts);
   return ScaleByPow2<true>(d, parts.head, parts);
+}
+
+// ExpNormal's result unscaled, as ExpFloatLanesParts<true> gives it (head + tail, 2^n apart
+// for ScaleByPow2): on AVX-512 from the table (ExpTable16Parts).
+template <class D>
+HWY_INLINE ExpParts<D> ExpNormalParts(D d, V<D> a, V<D> a_lo) {
+#if HWY_TARGET <= HWY_AVX3 && HWY_ARCH_X86
+  if constexpr (kExpTableLanes<D>) return ExpTable16Parts(d, a, a_lo);
+#endif
+  return ExpFloatLanesParts<true>(d, a, a_lo);
 }
 
 // expm1(x) for x <= 0 (the ELU family). Float lanes, about half of Highway's Expm1's
@@ -755,7 +785,9 @@ HWY_INLINE NormalTailParts<D> NormalTailFloat(D d, V<D> x) {
   const V<D> sq = hn::Mul(ax, ax);
   const V<D> sq_lo = ProductError(d, ax, ax, sq);
   // e^(−x²/2) = (e + e_lo)·2^n, scaled last: near x = −13, Φ and e_lo·2^n are subnormal.
-  const ExpParts<D> parts = ExpFloatLanesParts<true>(d, hn::Mul(sq, Num(d, -0.5)), hn::Mul(sq_lo, Num(d, -0.5)));
+  const V<D> arg = hn::Mul(sq, Num(d, -0.5));
+  const V<D> arg_lo = hn::Mul(sq_lo, Num(d, -0.5));
+  const ExpParts<D> parts = ExpNormalParts(d, arg, arg_lo);
   const V<D> e = parts.head;
   const V<D> e_lo = parts.tail;
   V<D> h, h_lo;  // Φ(−|x|)·e^(x²/2), unrounded
