@@ -26,12 +26,14 @@
 #include <fstream>
 #include <limits>
 #include <mutex>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "actlab/actlab.h"
+#include "args.h"
 #include "eltwise_peers.h"
 #include "names.h"
 #include "sweep_stats.h"
@@ -173,24 +175,37 @@ std::string table(const std::vector<RowResult>& results, std::uint64_t stride) {
   return o.str();
 }
 
-int write_doc(const std::string& path, const std::string& body) {
+// The document --write-doc will update, read and checked before the sweep starts (a full
+// sweep takes minutes: a wrong path or a file without the markers fails at once).
+struct Doc {
+  std::string path, text;
+  std::size_t begin = 0, end = 0;  // the text between the markers: [begin, end)
+};
+std::optional<Doc> read_doc(const std::string& path) {
   std::ifstream in(path);
   if (!in) {
     std::fprintf(stderr, "actlab_bench_accuracy: cannot read %s\n", path.c_str());
-    return 2;
+    return std::nullopt;
   }
   std::stringstream ss;
   ss << in.rdbuf();
-  const std::string doc = ss.str();
+  Doc doc{path, ss.str()};
   const std::string begin = "<!-- sweep:begin -->", end = "<!-- sweep:end -->";
-  const auto b = doc.find(begin), e = doc.find(end);
+  const auto b = doc.text.find(begin), e = doc.text.find(end);
   if (b == std::string::npos || e == std::string::npos || e < b) {
     std::fprintf(stderr, "actlab_bench_accuracy: %s has no %s ... %s markers\n", path.c_str(), begin.c_str(),
                  end.c_str());
-    return 2;
+    return std::nullopt;
   }
-  const std::string updated = doc.substr(0, b + begin.size()) + "\n" + body + doc.substr(e);
-  const std::string tmp = path + ".tmp";
+  doc.begin = b + begin.size();
+  doc.end = e;
+  return doc;
+}
+
+// Replaces the text between the markers, atomically (a temporary file renamed over it).
+int write_doc(const Doc& doc, const std::string& body) {
+  const std::string updated = doc.text.substr(0, doc.begin) + "\n" + body + doc.text.substr(doc.end);
+  const std::string tmp = doc.path + ".tmp";
   {
     std::ofstream out(tmp, std::ios::trunc);
     out << updated;
@@ -199,7 +214,13 @@ int write_doc(const std::string& path, const std::string& body) {
       return 2;
     }
   }
-  std::filesystem::rename(tmp, path);
+  std::error_code ec;
+  std::filesystem::rename(tmp, doc.path, ec);
+  if (ec) {
+    std::fprintf(stderr, "actlab_bench_accuracy: cannot replace %s: %s\n", doc.path.c_str(), ec.message().c_str());
+    std::filesystem::remove(tmp, ec);
+    return 2;
+  }
   return 0;
 }
 
@@ -214,11 +235,12 @@ int main(int argc, char** argv) {
     if (a == "--fn" && i + 1 < argc) {
       only.emplace_back(argv[++i]);
     } else if (a == "--stride" && i + 1 < argc) {
-      stride = std::stoull(argv[++i]);
-      if (stride == 0 || stride > (std::uint64_t{1} << 31)) {
-        std::fprintf(stderr, "actlab_bench_accuracy: --stride must be in [1, 2^31]\n");
+      const auto v = actlab::bench::parse_count(argv[++i], 1, std::uint64_t{1} << 31);
+      if (!v) {
+        std::fprintf(stderr, "actlab_bench_accuracy: --stride wants a whole number in [1, 2^31], not '%s'\n", argv[i]);
         return 2;
       }
+      stride = *v;
     } else if (a == "--write-doc" && i + 1 < argc) {
       doc = argv[++i];
     } else if (a == "--markdown") {
@@ -229,6 +251,15 @@ int main(int argc, char** argv) {
     }
   }
   if (!actlab::bench::known_activations(only, "actlab_bench_accuracy")) return 2;
+  std::optional<Doc> doc_in;
+  if (!doc.empty()) {
+    if (!only.empty()) {  // the table between the markers is the whole catalog's
+      std::fprintf(stderr, "actlab_bench_accuracy: --write-doc replaces the whole table; run it without --fn\n");
+      return 2;
+    }
+    doc_in = read_doc(doc);
+    if (!doc_in) return 2;
+  }
   actlab::set_num_threads(1);  // the sweep's own workers use the cores
 #ifdef ACTLAB_HAVE_TORCH
   at::set_num_threads(1);
@@ -243,5 +274,5 @@ int main(int argc, char** argv) {
   }
   const std::string t = table(results, stride);
   std::fputs(t.c_str(), stdout);
-  return doc.empty() ? 0 : write_doc(doc, t);
+  return doc_in ? write_doc(*doc_in, t) : 0;
 }

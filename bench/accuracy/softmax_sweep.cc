@@ -7,7 +7,6 @@
 // dominant class, so log-probabilities near 0 and e^(z − m) down into the subnormals).
 //   actlab_bench_softmax_accuracy [--kind softmax|log_softmax|softmin] [--rows N] [--seed S]
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <limits>
@@ -20,6 +19,7 @@
 #include <vector>
 
 #include "actlab/actlab.h"
+#include "args.h"
 
 namespace {
 
@@ -53,14 +53,6 @@ std::vector<float> reference(actlab::SoftmaxKind kind, const std::vector<float>&
   return out;
 }
 
-// A whole decimal number in [1, max], or nothing.
-std::optional<long> parse_count(std::string_view text, long max) {
-  long v = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc() || end != text.data() + text.size() || v < 1 || v > max) return std::nullopt;
-  return v;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -77,14 +69,14 @@ int main(int argc, char** argv) {
       }
       kind = *k;
     } else if ((a == "--rows" || a == "--seed") && i + 1 < argc) {
-      const auto v = parse_count(argv[++i], a == "--rows" ? 1000000000L : 4000000000L);
+      const auto v = actlab::bench::parse_count(argv[++i], 1, a == "--rows" ? 1000000000 : 4000000000);
       if (!v) {
         std::fprintf(stderr, "actlab_bench_softmax_accuracy: %s wants a positive whole number, not '%s'\n", a.c_str(),
                      argv[i]);
         return 2;
       }
       if (a == "--rows") {
-        rows = *v;
+        rows = static_cast<long>(*v);
       } else {
         seed = static_cast<unsigned>(*v);
       }

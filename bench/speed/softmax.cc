@@ -11,11 +11,11 @@
 #include <cstdio>
 #include <functional>
 #include <random>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "actlab/actlab.h"
+#include "args.h"
 #include "peers.h"
 #include "timer.h"
 
@@ -44,10 +44,14 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--threads" && i + 1 < argc) {
-      thread_counts.clear();
-      std::stringstream ss(argv[++i]);
-      std::string item;
-      while (std::getline(ss, item, ',')) thread_counts.push_back(std::stoi(item));
+      const auto v = actlab::bench::parse_counts(argv[++i], 1, 256);
+      if (!v) {
+        std::fprintf(stderr,
+                     "actlab_bench_softmax: --threads wants whole numbers in [1, 256], comma-separated, not '%s'\n",
+                     argv[i]);
+        return 2;
+      }
+      thread_counts.assign(v->begin(), v->end());
     } else if (a == "--markdown") {
       markdown = true;
     } else if (a == "--simd" && i + 1 < argc) {

@@ -16,11 +16,11 @@
 #include <map>
 #include <optional>
 #include <random>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "actlab/actlab.h"
+#include "args.h"
 #include "eltwise_peers.h"
 #include "names.h"
 #include "peers.h"
@@ -49,14 +49,6 @@ using actlab::bench::torch_ops;
 using actlab::bench::dnnl_ops;
 #endif
 
-std::vector<std::size_t> parse_list(const std::string& s) {
-  std::vector<std::size_t> out;
-  std::stringstream ss(s);
-  std::string item;
-  while (std::getline(ss, item, ',')) out.push_back(std::stoull(item));
-  return out;
-}
-
 std::string size_label(std::size_t n) {
   if (n >= (1u << 20) && n % (1u << 20) == 0) return std::to_string(n >> 20) + " Mi";
   if (n >= 1024 && n % 1024 == 0) return std::to_string(n >> 10) + " Ki";
@@ -75,10 +67,15 @@ int main(int argc, char** argv) {
     const std::string a = argv[i];
     if (a == "--fn" && i + 1 < argc) {
       only.emplace_back(argv[++i]);
-    } else if (a == "--sizes" && i + 1 < argc) {
-      sizes = parse_list(argv[++i]);
-    } else if (a == "--threads" && i + 1 < argc) {
-      thread_counts = parse_list(argv[++i]);
+    } else if ((a == "--sizes" || a == "--threads") && i + 1 < argc) {
+      const bool is_sizes = a == "--sizes";
+      const auto v = actlab::bench::parse_counts(argv[++i], 1, is_sizes ? std::uint64_t{1} << 30 : 256);
+      if (!v) {
+        std::fprintf(stderr, "actlab_bench_speed: %s wants whole numbers in [1, %s], comma-separated, not '%s'\n",
+                     a.c_str(), is_sizes ? "2^30" : "256", argv[i]);
+        return 2;
+      }
+      (is_sizes ? sizes : thread_counts).assign(v->begin(), v->end());
     } else if (a == "--markdown") {
       markdown = true;
     } else if (a == "--simd" && i + 1 < argc) {
