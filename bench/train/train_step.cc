@@ -90,7 +90,11 @@ int run() {
 
 }  // namespace
 
-int main(int /*argc*/, char** argv) {
+int main(int argc, char** argv) {
+  if (argc > 1) {  // it takes no options: a typo would otherwise run the whole benchmark
+    std::fprintf(stderr, "usage: %s (no options)\n", argv[0]);
+    return 2;
+  }
   actlab::bench::quiet_openmp_workers(argv);
   try {
     return run();
