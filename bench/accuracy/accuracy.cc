@@ -1,6 +1,7 @@
 // accuracy.cc — every finite float32 input, for every catalog row, against a double reference.
 //
-//   actlab_bench_accuracy [--fn NAME]... [--stride K] [--markdown] [--write-doc docs/accuracy.md]
+//   actlab_bench_accuracy [--fn NAME]... [--stride K] [--simd TARGET] [--markdown]
+//                         [--write-doc docs/accuracy.md]
 //
 // For each row and direction (forward; backward from x with dy = 1) it evaluates all
 // 2^32 − 2^24 finite float bit patterns (every K-th with --stride K) with actlab's
@@ -15,6 +16,8 @@
 // last-bit error can decide whether a value near 2^-150 rounds to 0 or to 2^-149).
 // Blocks of 2^16 inputs run on all cores (one thread each).
 // --write-doc replaces the text between the sweep markers of that file atomically.
+// --simd caps actlab's kernels (and the peers') at a lower target, e.g. AVX2: the table
+// then measures that target's code paths, and is not written into the document.
 #include <algorithm>
 #include <atomic>
 #include <bit>
@@ -36,6 +39,7 @@
 #include "args.h"
 #include "eltwise_peers.h"
 #include "names.h"
+#include "peers.h"
 #include "sweep_stats.h"
 
 #ifdef ACTLAB_HAVE_TORCH
@@ -230,6 +234,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> only;
   std::uint64_t stride = 1;
   std::string doc;
+  bool capped = false;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--fn" && i + 1 < argc) {
@@ -243,10 +248,14 @@ int main(int argc, char** argv) {
       stride = *v;
     } else if (a == "--write-doc" && i + 1 < argc) {
       doc = argv[++i];
+    } else if (a == "--simd" && i + 1 < argc) {
+      if (!actlab::bench::cap_simd(argv[++i], "actlab_bench_accuracy")) return 2;
+      capped = true;
     } else if (a == "--markdown") {
       // the table is always markdown; accepted for symmetry with the other benchmarks
     } else {
-      std::fprintf(stderr, "usage: %s [--fn NAME]... [--stride K] [--markdown] [--write-doc FILE]\n", argv[0]);
+      std::fprintf(stderr, "usage: %s [--fn NAME]... [--stride K] [--simd TARGET] [--markdown] [--write-doc FILE]\n",
+                   argv[0]);
       return 2;
     }
   }
@@ -255,6 +264,10 @@ int main(int argc, char** argv) {
   if (!doc.empty()) {
     if (!only.empty()) {  // the table between the markers is the whole catalog's
       std::fprintf(stderr, "actlab_bench_accuracy: --write-doc replaces the whole table; run it without --fn\n");
+      return 2;
+    }
+    if (capped) {  // the document's table is the best target's
+      std::fprintf(stderr, "actlab_bench_accuracy: --write-doc records the best target; run it without --simd\n");
       return 2;
     }
     doc_in = read_doc(doc);
@@ -273,6 +286,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "%s done\n", name.c_str());
   }
   const std::string t = table(results, stride);
+  if (capped) actlab::bench::print_simd_line();
   std::fputs(t.c_str(), stdout);
   return doc_in ? write_doc(*doc_in, t) : 0;
 }
