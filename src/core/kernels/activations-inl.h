@@ -501,7 +501,7 @@ struct gelu_k : FloatLanesWithFma {
 // divide once, with the residual step (DivideRounded) over the two-part numerator and
 // 1 + e: 0.63 ulp at worst over every float for silu, 0.64 gelu_sigmoid, 0.62 gelu_tanh
 // (AVX2: 0.77, 0.81, 0.84), where x·e times 1/(1 + e) measured 1.99 (AVX2 2.74) for about
-// 9 % less time (one thread, 4 Ki floats, silu 0.400 -> 0.438 ns/elem).
+// 10 % less time (one thread, 4 Ki floats, silu 0.428 -> 0.475 ns/elem).
 // kExactT: t = hi exactly (silu), so there is no low part to carry.
 template <bool kExactT = false, class D>
 HWY_INLINE V<D> GatedSigmoidOf(D d, V<D> x, V<D> hi, V<D> lo) {
@@ -562,8 +562,8 @@ HWY_INLINE V<D> GatedSigmoid(D d, V<D> x, double khi, double klo = 0.0) {
 // only the last rounding and the numerator's sum are left: 1.97 ulp at worst for silu′,
 // 2.40 gelu_sigmoid′, 2.46 gelu_tanh′ over every float (bench/accuracy; AVX2 1.91, 2.38,
 // 2.42). The earlier product form (σ and σ(−t) each as hi + lo, then c = 1 + q·σ(−t))
-// took about 15 more operations: one thread, 4 Ki floats, silu′ 0.845 -> 0.740 ns/elem,
-// gelu_sigmoid′ 0.98 -> 0.87, gelu_tanh′ 1.36 -> 1.19.
+// took about 15 more operations: one thread, 4 Ki floats, silu′ 0.855 -> 0.689 ns/elem,
+// gelu_sigmoid′ 1.01 -> 0.83, gelu_tanh′ 1.35 -> 1.15.
 // For t < 0 near the derivative's zero, (1 + q) + e cancels: 1 + q is exact there (q in
 // [−2, −1/2]) and so is its sum with e (Sterbenz), so the error left is e's own, amplified
 // by e/|m|; within kGateDfNear of the zero NearZero's polynomial takes over.
