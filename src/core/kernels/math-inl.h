@@ -136,11 +136,13 @@ HWY_INLINE void DivideParts(V<D> a, V<D> a_lo, V<D> den, V<D> den_lo, V<D> inv, 
 }
 
 // (a + a_lo)/(den + den_lo) rounded once: DivideParts' q + q_lo as one FMA. With inv from
-// rcp14 (2^-14 relative) the residual step leaves 2^-28 before the rounding.
+// rcp14 (2^-14 relative) the residual step leaves 2^-28 before the rounding. The residual
+// is taken negated, q·den − a, and subtracted: for a = ±0 it is +0, and q − (+0) keeps q's
+// sign where q + (+0) would turn −0 into +0.
 template <class D>
 HWY_INLINE V<D> DivideRounded(V<D> a, V<D> a_lo, V<D> den, V<D> den_lo, V<D> inv) {
   const V<D> q = hn::Mul(a, inv);
-  return hn::MulAdd(hn::Add(hn::NegMulAdd(q, den_lo, hn::NegMulAdd(q, den, a)), a_lo), inv, q);
+  return hn::NegMulAdd(hn::Sub(hn::MulAdd(q, den_lo, hn::MulSub(q, den, a)), a_lo), inv, q);
 }
 
 // a/c for a constant c (the 6 of the hard* rows) without a division where the target has
