@@ -533,12 +533,7 @@ HWY_INLINE V<D> GatedSigmoidOf(D d, V<D> x, V<D> hi, V<D> lo) {
     const V<D> one = Num(d, 1.0);
     const V<D> h = hn::Add(one, e);
     const V<D> l = hn::Add(hn::Add(hn::Sub(one, h), e), e_lo);
-#if HWY_TARGET <= HWY_AVX3 && HWY_ARCH_X86
-    const V<D> r = hn::ApproximateReciprocal(h);  // 2^-14: the residual step squares it
-#else
-    const V<D> r = hn::Div(one, h);
-#endif
-    return DivideRounded<D>(num, num_lo, h, l, r);  // −0 stays −0 (its comment)
+    return DivideRounded<D>(num, num_lo, h, l, ReciprocalEstimate(d, h));  // −0 stays −0 (its comment)
   } else {
     const V<D> correction = hn::IfThenElse(neg, hn::Add(Num(d, 1.0), lo), hn::Sub(Num(d, 1.0), lo));
     const V<D> e0 = hn::Mul(ExpNonPositive(d, hn::Neg(hn::Abs(hi))), correction);
@@ -590,12 +585,7 @@ HWY_INLINE V<D> SigmoidGateDfFloat(D d, V<D> hi, V<D> lo, V<D> q, V<D> q_lo) {
   // (1 + e)² = den + den_lo
   const V<D> den = hn::Mul(h, h);
   const V<D> den_lo = hn::MulAdd(hn::Add(h, h), hl, hn::MulSub(h, h, den));
-#if HWY_TARGET <= HWY_AVX3 && HWY_ARCH_X86
-  const V<D> r = hn::ApproximateReciprocal(den);  // 2^-14: the residual step squares it
-#else
-  const V<D> r = Reciprocal(d, den);
-#endif
-  return DivideRounded<D>(num, num_lo, den, den_lo, r);
+  return DivideRounded<D>(num, num_lo, den, den_lo, ReciprocalEstimate(d, den));
 }
 
 // The derivative g(t) = σ(t)(1 + t·σ(−t)) of x·σ(kx), t = k·x as hi + lo: on double lanes
@@ -793,12 +783,7 @@ struct mish_k : ExpNormalLanes {
     // den² = d2 + d2_lo
     const V<D> d2 = hn::Mul(m.den, m.den);
     const V<D> d2_lo = hn::MulAdd(hn::Add(m.den, m.den), m.den_lo, ProductError(d, m.den, m.den, d2));
-#if HWY_TARGET <= HWY_AVX3 && HWY_ARCH_X86
-    const V<D> inv2 = hn::ApproximateReciprocal(d2);
-#else
-    const V<D> inv2 = Reciprocal(d, d2);
-#endif
-    const V<D> q = DivideRounded<D>(num, num_lo, d2, d2_lo, inv2);
+    const V<D> q = DivideRounded<D>(num, num_lo, d2, d2_lo, ReciprocalEstimate(d, d2));
     const V<D> r = hn::IfThenElse(hn::Gt(x, Num(d, 12.0)), Num(d, 1.0), q);
     return NearZero(d, r, x, hn::Zero(d), kMishDfRootHi, kMishDfRootLo, kGateDfNear, kMishDfP, kMishDfP0Lo);
   }

@@ -135,6 +135,16 @@ HWY_INLINE void DivideParts(V<D> a, V<D> a_lo, V<D> den, V<D> den_lo, V<D> inv, 
   *q_lo = hn::Mul(hn::Add(hn::NegMulAdd(*q, den_lo, hn::NegMulAdd(*q, den, a)), a_lo), inv);
 }
 
+// 1/den good enough for one residual step (DivideRounded, OnePlusInverse): on AVX-512
+// float lanes the rcp14 estimate (2^-14 relative; the step squares it), elsewhere Reciprocal.
+template <class D>
+HWY_INLINE V<D> ReciprocalEstimate(D d, V<D> den) {
+#if HWY_TARGET <= HWY_AVX3 && HWY_ARCH_X86
+  if constexpr (sizeof(hn::TFromD<D>) == sizeof(float)) return hn::ApproximateReciprocal(den);
+#endif
+  return Reciprocal(d, den);
+}
+
 // (a + a_lo)/(den + den_lo) rounded once: DivideParts' q + q_lo as one FMA. With inv from
 // rcp14 (2^-14 relative) the residual step leaves 2^-28 before the rounding. The residual
 // is taken negated, q·den − a, and subtracted: for a = ±0 it is +0, and q − (+0) keeps q's
@@ -567,11 +577,7 @@ HWY_INLINE V<D> OnePlusInverse(D d, V<D> e, V<D> e_lo = V<D>()) {
   V<D> l = hn::Add(hn::Sub(one, h), e);
   if constexpr (kHasLo) l = hn::Add(l, e_lo);
   if constexpr (sizeof(hn::TFromD<D>) == sizeof(float) && HWY_NATIVE_FMA) {
-#if HWY_TARGET <= HWY_AVX3 && HWY_ARCH_X86
-    const V<D> r = hn::ApproximateReciprocal(h);
-#else
-    const V<D> r = hn::Div(one, h);
-#endif
+    const V<D> r = ReciprocalEstimate(d, h);
     const V<D> t = hn::NegMulAdd(l, r, hn::NegMulAdd(h, r, one));
     return hn::MulAdd(r, t, r);
   }
