@@ -60,11 +60,13 @@ struct identity_k {
 };
 
 struct step_k {
-  static constexpr bool kNativeF32Forward = true;  // exact, or one rounding, in float
+  static constexpr bool kNativeF32Forward = true;      // exact, or one rounding, in float
+  static constexpr bool kExactSpecialsForward = true;  // NaN, ±inf come out as the reference's
   static constexpr bool kNativeF32Backward = true;
   template <class D>
   static HWY_INLINE V<D> fwd(D d, V<D> x, const Params&) {
-    return hn::IfThenElseZero(hn::Ge(x, hn::Zero(d)), Num(d, 1.0));
+    // a NaN fails both tests and comes out as itself
+    return hn::IfThenZeroElse(hn::Lt(x, hn::Zero(d)), hn::IfThenElse(hn::Ge(x, hn::Zero(d)), Num(d, 1.0), x));
   }
   template <class D>
   static HWY_INLINE V<D> df(D d, V<D>, const Params&) {
@@ -145,7 +147,8 @@ HWY_INLINE V<D> LeakyDf(D d, V<D> x, double slope) {
 // from y; prelu cannot (its learned slope may be negative).
 template <class Slope>
 struct LeakyRow {
-  static constexpr bool kNativeF32Forward = true;  // exact, or one rounding, in float
+  static constexpr bool kNativeF32Forward = true;      // exact, or one rounding, in float
+  static constexpr bool kExactSpecialsForward = true;  // NaN, ±inf come out as the reference's
   static constexpr bool kNativeF32Backward = true;
   template <class D>
   static HWY_INLINE V<D> fwd(D d, V<D> x, const Params& p) {
@@ -265,15 +268,16 @@ struct hardswish_k {
 };
 
 struct softshrink_k {
-  static constexpr bool kNativeF32Forward = true;  // exact, or one rounding, in float
+  static constexpr bool kNativeF32Forward = true;      // exact, or one rounding, in float
+  static constexpr bool kExactSpecialsForward = true;  // NaN, ±inf come out as the reference's
   static constexpr bool kNativeF32Backward = true;
   static bool float_exact_params(const Params& p) { return static_cast<double>(static_cast<float>(p[0])) == p[0]; }
+  // 0 where |x| <= lambda, tested that way round so a NaN (no comparison holds) reaches
+  // x + lambda and stays NaN by itself.
   template <class D>
   static HWY_INLINE V<D> fwd(D d, V<D> x, const Params& p) {
     const V<D> l = Num(d, p[0]);
-    const V<D> r =
-        hn::IfThenElse(hn::Gt(x, l), hn::Sub(x, l), hn::IfThenElseZero(hn::Lt(x, hn::Neg(l)), hn::Add(x, l)));
-    return r;
+    return hn::IfThenZeroElse(hn::Le(hn::Abs(x), l), hn::IfThenElse(hn::Gt(x, l), hn::Sub(x, l), hn::Add(x, l)));
   }
   template <class D>
   static HWY_INLINE V<D> df(D d, V<D> x, const Params& p) {
@@ -286,12 +290,13 @@ struct softshrink_k {
 };
 
 struct hardshrink_k {
-  static constexpr bool kNativeF32Forward = true;  // exact, or one rounding, in float
+  static constexpr bool kNativeF32Forward = true;      // exact, or one rounding, in float
+  static constexpr bool kExactSpecialsForward = true;  // NaN, ±inf come out as the reference's
   static constexpr bool kNativeF32Backward = true;
   static bool float_exact_params(const Params& p) { return static_cast<double>(static_cast<float>(p[0])) == p[0]; }
   template <class D>
   static HWY_INLINE V<D> fwd(D d, V<D> x, const Params& p) {
-    return hn::IfThenElseZero(hn::Gt(hn::Abs(x), Num(d, p[0])), x);
+    return hn::IfThenZeroElse(hn::Le(hn::Abs(x), Num(d, p[0])), x);  // NaN fails the test: x
   }
   template <class D>
   static HWY_INLINE V<D> df(D d, V<D> x, const Params& p) {
@@ -319,11 +324,12 @@ struct threshold_k {
 };
 
 struct relu_squared_k {
-  static constexpr bool kNativeF32Forward = true;  // exact, or one rounding, in float
+  static constexpr bool kNativeF32Forward = true;      // exact, or one rounding, in float
+  static constexpr bool kExactSpecialsForward = true;  // NaN, ±inf come out as the reference's
   static constexpr bool kNativeF32Backward = true;
   template <class D>
   static HWY_INLINE V<D> fwd(D d, V<D> x, const Params&) {
-    return hn::IfThenElseZero(hn::Gt(x, hn::Zero(d)), hn::Mul(x, x));
+    return hn::IfThenZeroElse(hn::Le(x, hn::Zero(d)), hn::Mul(x, x));  // NaN fails the test: NaN²
   }
   template <class D>
   static HWY_INLINE V<D> df(D d, V<D> x, const Params&) {
