@@ -144,11 +144,17 @@ HWY_INLINE void MapUnary(D d, const T* x, T* y, std::size_t n, const Specials& s
       });
 }
 
-// dx[i] = f'(x[i])·dy[i], with f' from x (or from y: the same skeleton).
-template <class D, typename T, class F>
+// dx[i] = f'(x[i])·dy[i], with f' from x (or from y: the same skeleton); kPatch as in
+// MapUnary.
+template <bool kPatch = true, class D, typename T, class F>
 HWY_INLINE void MapBackward(D d, const T* x, const T* dy, T* dx, std::size_t n, const Specials& s, F f) {
-  const auto body = [&](V<D> vx, V<D> vg)
-                        HWY_ATTR ACTLAB_INLINE_LAMBDA { return hn::Mul(PatchSpecials(d, vx, f(d, vx), s), vg); };
+  const auto body = [&](V<D> vx, V<D> vg) HWY_ATTR ACTLAB_INLINE_LAMBDA {
+    if constexpr (kPatch) {
+      return hn::Mul(PatchSpecials(d, vx, f(d, vx), s), vg);
+    } else {
+      return hn::Mul(f(d, vx), vg);
+    }
+  };
   MapSkeleton(
       d, dx, n, s.stream,
       [&](std::size_t i) HWY_ATTR ACTLAB_INLINE_LAMBDA { return body(LoadLanes(d, x + i), LoadLanes(d, dy + i)); },
@@ -180,6 +186,9 @@ concept HasNativeOk = requires(DN d, V<DN> v, const Params& p) {
 // (kExactSpecialsForward; the kernel tests check those lanes bit-exact on every target).
 template <class K>
 concept ExactSpecialsForward = K::kExactSpecialsForward;
+// The same for the derivative, from x and (where the row has it) from y.
+template <class K>
+concept ExactSpecialsBackward = K::kExactSpecialsBackward;
 
 // Rows whose from-y derivative must run in double (kDoubleFromY).
 template <class K>
@@ -313,7 +322,8 @@ HWY_INLINE void BackwardRow(const Params& p, const T* x, const T* dy, T* dx, std
   if constexpr (HasAlias<K>) {
     if (K::alias_applies(p)) return BackwardRow<typename K::Alias>(p, x, dy, dx, n, s);
   }
-  BackwardLanes<K, T>(p, [&](auto d) HWY_ATTR { MapBackward(d, x, dy, dx, n, s, GuardedDf<K>(p)); });
+  BackwardLanes<K, T>(
+      p, [&](auto d) HWY_ATTR { MapBackward<!ExactSpecialsBackward<K>>(d, x, dy, dx, n, s, GuardedDf<K>(p)); });
 }
 
 template <typename T>
@@ -335,9 +345,9 @@ HWY_INLINE void MapDfY(const Params& p, const T* y, const T* dy, T* dx, std::siz
   if constexpr (HasDfY<K>) {
     const auto f = [p](auto dd, auto v) HWY_ATTR ACTLAB_INLINE_LAMBDA { return K::df_y(dd, v, p); };
     if constexpr (std::is_same_v<T, float> && NativeBackward<K> && !DoubleFromY<K>) {
-      if (params_allow_native<K>(p)) return MapBackward(DN(), y, dy, dx, n, s, f);
+      if (params_allow_native<K>(p)) return MapBackward<!ExactSpecialsBackward<K>>(DN(), y, dy, dx, n, s, f);
     }
-    MapBackward(DD(), y, dy, dx, n, s, f);
+    MapBackward<!ExactSpecialsBackward<K>>(DD(), y, dy, dx, n, s, f);
   }
 }
 

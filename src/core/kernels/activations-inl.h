@@ -14,7 +14,8 @@
 //   NaN, ±inf: not handled here. dispatch.cc blends the reference's values for
 //     those lanes, so the special-value semantics live in one place
 //     (src/core/reference.cc) and are PyTorch's. Rows whose fwd already returns
-//     them (kExactSpecialsForward: comparisons and selects) skip that test.
+//     them (kExactSpecialsForward: comparisons and selects) skip that test, and
+//     rows whose df (and df_y) do (kExactSpecialsBackward) skip it backward.
 //   −0: each row returns the reference's signed zero (relu(−0) = −0, elu(−0) = +0).
 //
 // Each row is a struct <id>_k with
@@ -45,6 +46,7 @@ struct identity_k {
   static constexpr bool kNativeF32Forward = true;      // exact, or one rounding, in float
   static constexpr bool kExactSpecialsForward = true;  // NaN, ±inf come out as the reference's
   static constexpr bool kNativeF32Backward = true;
+  static constexpr bool kExactSpecialsBackward = true;  // f' (and f' from y) too
   template <class D>
   static HWY_INLINE V<D> fwd(D, V<D> x, const Params&) {
     return x;
@@ -63,6 +65,7 @@ struct step_k {
   static constexpr bool kNativeF32Forward = true;      // exact, or one rounding, in float
   static constexpr bool kExactSpecialsForward = true;  // NaN, ±inf come out as the reference's
   static constexpr bool kNativeF32Backward = true;
+  static constexpr bool kExactSpecialsBackward = true;  // f' (and f' from y) too
   template <class D>
   static HWY_INLINE V<D> fwd(D d, V<D> x, const Params&) {
     // a NaN fails both tests and comes out as itself
@@ -83,22 +86,29 @@ template <class D, class M>
 HWY_INLINE V<D> OneIf(D d, M m) {
   return hn::IfThenElseZero(m, Num(d, 1.0));
 }
+// 0 where the mask holds, else 1: the derivatives whose reference tests the zero region
+// (x <= 0 ? 0 : 1, as PyTorch's threshold_backward), so a NaN, failing the test, gets 1.
+template <class D, class M>
+HWY_INLINE V<D> OneUnless(D d, M m) {
+  return hn::IfThenZeroElse(m, Num(d, 1.0));
+}
 
 struct relu_k {
   static constexpr bool kNativeF32Forward = true;      // exact, or one rounding, in float
   static constexpr bool kExactSpecialsForward = true;  // NaN, ±inf come out as the reference's
   static constexpr bool kNativeF32Backward = true;
+  static constexpr bool kExactSpecialsBackward = true;  // f' (and f' from y) too
   template <class D>
   static HWY_INLINE V<D> fwd(D d, V<D> x, const Params&) {
     return hn::IfThenZeroElse(hn::Lt(x, hn::Zero(d)), x);  // keeps −0
   }
   template <class D>
   static HWY_INLINE V<D> df(D d, V<D> x, const Params&) {
-    return OneIf(d, hn::Gt(x, hn::Zero(d)));
+    return OneUnless(d, hn::Le(x, hn::Zero(d)));
   }
   template <class D>
   static HWY_INLINE V<D> df_y(D d, V<D> y, const Params&) {
-    return OneIf(d, hn::Gt(y, hn::Zero(d)));
+    return OneUnless(d, hn::Le(y, hn::Zero(d)));
   }
 };
 
@@ -109,15 +119,17 @@ HWY_INLINE V<D> Clamp(D d, V<D> x, double lo, double hi) {
   const V<D> vhi = Num(d, hi);
   return hn::IfThenElse(hn::Lt(x, vlo), vlo, hn::IfThenElse(hn::Gt(x, vhi), vhi, x));
 }
+// 1 strictly inside (lo, hi): a NaN gets 1 (relu6′ and hardtanh′, as the reference).
 template <class D>
 HWY_INLINE V<D> OneInside(D d, V<D> x, double lo, double hi) {
-  return OneIf(d, hn::And(hn::Gt(x, Num(d, lo)), hn::Lt(x, Num(d, hi))));
+  return OneUnless(d, hn::Or(hn::Le(x, Num(d, lo)), hn::Ge(x, Num(d, hi))));
 }
 
 struct relu6_k {
   static constexpr bool kNativeF32Forward = true;      // exact, or one rounding, in float
   static constexpr bool kExactSpecialsForward = true;  // NaN, ±inf come out as the reference's
   static constexpr bool kNativeF32Backward = true;
+  static constexpr bool kExactSpecialsBackward = true;  // f' (and f' from y) too
   template <class D>
   static HWY_INLINE V<D> fwd(D d, V<D> x, const Params&) {
     return Clamp(d, x, 0.0, 6.0);
@@ -150,6 +162,7 @@ struct LeakyRow {
   static constexpr bool kNativeF32Forward = true;      // exact, or one rounding, in float
   static constexpr bool kExactSpecialsForward = true;  // NaN, ±inf come out as the reference's
   static constexpr bool kNativeF32Backward = true;
+  static constexpr bool kExactSpecialsBackward = true;  // f' (and f' from y) too
   template <class D>
   static HWY_INLINE V<D> fwd(D d, V<D> x, const Params& p) {
     return Leaky(d, x, Slope::of(p));
@@ -186,6 +199,7 @@ struct hardtanh_k {
   static constexpr bool kNativeF32Forward = true;      // exact, or one rounding, in float
   static constexpr bool kExactSpecialsForward = true;  // NaN, ±inf come out as the reference's
   static constexpr bool kNativeF32Backward = true;
+  static constexpr bool kExactSpecialsBackward = true;  // f' (and f' from y) too
   static bool float_exact_params(const Params& p) {
     return static_cast<double>(static_cast<float>(p[0])) == p[0] &&
            static_cast<double>(static_cast<float>(p[1])) == p[1];
@@ -208,6 +222,7 @@ struct hardsigmoid_k {
   static constexpr bool kNativeF32Forward = true;      // exact, or one rounding, in float
   static constexpr bool kExactSpecialsForward = true;  // NaN, ±inf come out as the reference's
   static constexpr bool kNativeF32Backward = true;
+  static constexpr bool kExactSpecialsBackward = true;  // f' (and f' from y) too
   // (x + 3)/6 inside: in double x + 3 is exact for float32 inputs. Float lanes on x86
   // (FMA, and a max/min that returns its second operand when either is NaN): hardswish's
   // u = fma(x, c_lo, fma(x, c_hi, 1/2)) clamped to [0, 1], here with c_hi = 1/6 rounded
@@ -227,11 +242,11 @@ struct hardsigmoid_k {
   }
   template <class D>
   static HWY_INLINE V<D> df(D d, V<D> x, const Params&) {
-    return hn::Mul(OneInside(d, x, -3.0, 3.0), Num(d, 1.0 / 6.0));
+    return hn::IfThenElseZero(hn::And(hn::Gt(x, Num(d, -3.0)), hn::Lt(x, Num(d, 3.0))), Num(d, 1.0 / 6.0));
   }
   template <class D>
   static HWY_INLINE V<D> df_y(D d, V<D> y, const Params&) {
-    return hn::Mul(OneInside(d, y, 0.0, 1.0), Num(d, 1.0 / 6.0));
+    return hn::IfThenElseZero(hn::And(hn::Gt(y, hn::Zero(d)), hn::Lt(y, Num(d, 1.0))), Num(d, 1.0 / 6.0));
   }
 };
 
@@ -271,6 +286,7 @@ struct softshrink_k {
   static constexpr bool kNativeF32Forward = true;      // exact, or one rounding, in float
   static constexpr bool kExactSpecialsForward = true;  // NaN, ±inf come out as the reference's
   static constexpr bool kNativeF32Backward = true;
+  static constexpr bool kExactSpecialsBackward = true;  // f' (and f' from y) too
   static bool float_exact_params(const Params& p) { return static_cast<double>(static_cast<float>(p[0])) == p[0]; }
   // 0 where |x| <= lambda, tested that way round so a NaN (no comparison holds) reaches
   // x + lambda and stays NaN by itself.
@@ -281,11 +297,11 @@ struct softshrink_k {
   }
   template <class D>
   static HWY_INLINE V<D> df(D d, V<D> x, const Params& p) {
-    return OneIf(d, hn::Gt(hn::Abs(x), Num(d, p[0])));
+    return OneUnless(d, hn::Le(hn::Abs(x), Num(d, p[0])));
   }
   template <class D>
   static HWY_INLINE V<D> df_y(D d, V<D> y, const Params&) {
-    return OneIf(d, hn::Ne(y, hn::Zero(d)));
+    return OneUnless(d, hn::Eq(y, hn::Zero(d)));
   }
 };
 
@@ -293,6 +309,7 @@ struct hardshrink_k {
   static constexpr bool kNativeF32Forward = true;      // exact, or one rounding, in float
   static constexpr bool kExactSpecialsForward = true;  // NaN, ±inf come out as the reference's
   static constexpr bool kNativeF32Backward = true;
+  static constexpr bool kExactSpecialsBackward = true;  // f' (and f' from y) too
   static bool float_exact_params(const Params& p) { return static_cast<double>(static_cast<float>(p[0])) == p[0]; }
   template <class D>
   static HWY_INLINE V<D> fwd(D d, V<D> x, const Params& p) {
@@ -300,11 +317,11 @@ struct hardshrink_k {
   }
   template <class D>
   static HWY_INLINE V<D> df(D d, V<D> x, const Params& p) {
-    return OneIf(d, hn::Gt(hn::Abs(x), Num(d, p[0])));
+    return OneUnless(d, hn::Le(hn::Abs(x), Num(d, p[0])));
   }
   template <class D>
   static HWY_INLINE V<D> df_y(D d, V<D> y, const Params&) {
-    return OneIf(d, hn::Ne(y, hn::Zero(d)));
+    return OneUnless(d, hn::Eq(y, hn::Zero(d)));
   }
 };
 
@@ -312,6 +329,7 @@ struct threshold_k {
   static constexpr bool kNativeF32Forward = true;      // exact, or one rounding, in float
   static constexpr bool kExactSpecialsForward = true;  // NaN, ±inf come out as the reference's
   static constexpr bool kNativeF32Backward = true;
+  static constexpr bool kExactSpecialsBackward = true;  // f' (and f' from y) too
   static bool float_exact_params(const Params& p) { return static_cast<double>(static_cast<float>(p[0])) == p[0]; }
   template <class D>
   static HWY_INLINE V<D> fwd(D d, V<D> x, const Params& p) {
@@ -319,7 +337,7 @@ struct threshold_k {
   }
   template <class D>
   static HWY_INLINE V<D> df(D d, V<D> x, const Params& p) {
-    return OneIf(d, hn::Gt(x, Num(d, p[0])));
+    return OneUnless(d, hn::Le(x, Num(d, p[0])));
   }
 };
 
@@ -327,13 +345,14 @@ struct relu_squared_k {
   static constexpr bool kNativeF32Forward = true;      // exact, or one rounding, in float
   static constexpr bool kExactSpecialsForward = true;  // NaN, ±inf come out as the reference's
   static constexpr bool kNativeF32Backward = true;
+  static constexpr bool kExactSpecialsBackward = true;  // f' (and f' from y) too
   template <class D>
   static HWY_INLINE V<D> fwd(D d, V<D> x, const Params&) {
     return hn::IfThenZeroElse(hn::Le(x, hn::Zero(d)), hn::Mul(x, x));  // NaN fails the test: NaN²
   }
   template <class D>
   static HWY_INLINE V<D> df(D d, V<D> x, const Params&) {
-    return hn::IfThenElseZero(hn::Gt(x, hn::Zero(d)), hn::Add(x, x));
+    return hn::IfThenZeroElse(hn::Le(x, hn::Zero(d)), hn::Add(x, x));
   }
 };
 
