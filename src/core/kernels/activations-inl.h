@@ -253,6 +253,7 @@ struct hardsigmoid_k {
 struct hardswish_k {
   static constexpr bool kNativeF32Forward = true;  // within the catalog's ulp bound on float lanes
   static constexpr bool kNativeF32Backward = true;
+  static constexpr bool kExactSpecialsBackward = true;  // f' too
   // x·(x + 3)/6 inside: exact up to the quotient in double. Float lanes with an FMA:
   // x·u, u = clamp(x/6 + 1/2, 0, 1) = fma(x, c_lo, fma(x, c_hi, 1/2)) clamped, with
   // c_hi + c_lo = 1/6 + 3.0e-16 (c_lo rounded up, so u <= 0 at x = −3 and the result is
@@ -274,10 +275,11 @@ struct hardswish_k {
     return hn::IfThenElse(hn::Le(x, Num(d, -3.0)), Num(d, -0.0), r);  // PyTorch's x·0 = −0
   }
   // (2x + 3)/6 inside. Near the zero at x = −1.5, 2x + 3 is exact (Sterbenz), so float
-  // lanes lose nothing to cancellation; elsewhere it rounds once, far from zero.
+  // lanes lose nothing to cancellation; elsewhere it rounds once, far from zero. It is
+  // never −0 (−3 + 3 = +0). NaN fails both tests and gets 1, as the reference's.
   template <class D>
   static HWY_INLINE V<D> df(D d, V<D> x, const Params&) {
-    const V<D> mid = DivideByConstant(d, hn::Add(hn::Add(x, x), Num(d, 3.0)), 6.0);
+    const V<D> mid = DivideByConstant<false>(d, hn::MulAdd(x, Num(d, 2.0), Num(d, 3.0)), 6.0);
     return hn::IfThenZeroElse(hn::Lt(x, Num(d, -3.0)), hn::IfThenElse(hn::Le(x, Num(d, 3.0)), mid, Num(d, 1.0)));
   }
 };

@@ -158,12 +158,14 @@ HWY_INLINE V<D> DivideRounded(V<D> a, V<D> a_lo, V<D> den, V<D> den_lo, V<D> inv
 // a/c for a constant c (the 6 of the hard* rows) without a division where the target has
 // an FMA: q = a·(1/c), then one correction from the exact residual a − c·q; within an ulp
 // of the correctly rounded quotient (the kernel tests hold it), ±0 kept as it is.
-template <class D>
+// kSignedZero = false: the caller's a is never −0 (the correction turns q = −0 into +0).
+template <bool kSignedZero = true, class D>
 HWY_INLINE V<D> DivideByConstant(D d, V<D> a, double c) {
 #if HWY_NATIVE_FMA
   const V<D> inv = Num(d, 1.0 / c);
   const V<D> q = hn::Mul(a, inv);
   const V<D> r = hn::NegMulAdd(q, Num(d, c), a);
+  if constexpr (!kSignedZero) return hn::MulAdd(r, inv, q);
   return hn::IfThenElse(hn::Eq(q, hn::Zero(d)), q, hn::MulAdd(r, inv, q));
 #else
   return hn::Div(a, Num(d, c));
