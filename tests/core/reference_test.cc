@@ -8,7 +8,9 @@
 #include <cstdio>
 #include <limits>
 #include <map>
+#include <span>
 #include <string>
+#include <vector>
 
 #include "actlab/actlab.h"
 #include "golden.h"
@@ -142,6 +144,58 @@ TEST(ReferenceVsTorch, KinksAndSpecialValues) {
     expect_like_torch(r, r.y, act.eval(r.x), false);
     if (r.dy) expect_like_torch(r, *r.dy, act.derivative(r.x), true);
   }
+}
+
+// The array kernels (SIMD, float32 and float64) at NaN and ±inf against PyTorch's values
+// directly: some rows patch these lanes from the reference, others compute them by
+// themselves (kExactSpecialsForward/Backward), and both must give PyTorch's semantics.
+// The special input sits in every third element of 37 (full vectors and the tail) among
+// ordinary ones, so both a vector's patch and its own arithmetic are exercised.
+// NaN, ±inf and signed zeros exactly; a finite value (selu(−inf) = −scale·alpha) within
+// a float32 ulp or PyTorch's double tolerance (its own product rounds differently).
+template <typename T>
+bool like_torch(double got, double want) {
+  if (!std::isfinite(want) || !std::isfinite(got) || want == 0 || got == 0) return same_value(got, want);
+  const double tol = sizeof(T) == 4 ? 0x1p-23 : 1e-12;
+  return std::fabs(got - want) <= tol * std::fabs(want);
+}
+
+template <typename T>
+void expect_array_specials_like_torch(const testing::GoldenRow& r) {
+  const Activation act = Activation::parse(r.spec);
+  constexpr std::size_t kLen = 37;
+  std::vector<T> x(kLen, T(0.5)), y(kLen), dy(kLen, T(1)), dx(kLen);
+  for (std::size_t i = 0; i < kLen; i += 3) x[i] = static_cast<T>(r.x);
+  act.forward(std::span<const T>(x), std::span<T>(y));
+  act.backward(std::span<const T>(x), std::span<const T>(dy), std::span<T>(dx));
+  const char* type = sizeof(T) == 4 ? "float32" : "float64";
+  for (std::size_t i = 0; i < kLen; i += 3) {
+    const double want = static_cast<T>(r.y);
+    if (deliberate(r.spec, r.x, false)) {
+      EXPECT_FALSE(like_torch<T>(y[i], want)) << r.spec << " f(" << r.x << ") " << type << ": a deliberate difference";
+    } else {
+      EXPECT_TRUE(like_torch<T>(y[i], want)) << r.spec << " f(" << r.x << ") " << type << " element " << i << ": torch "
+                                             << describe(want) << " actlab " << describe(y[i]);
+    }
+    if (r.dy && !deliberate(r.spec, r.x, true)) {
+      const double want_d = static_cast<T>(*r.dy);
+      EXPECT_TRUE(like_torch<T>(dx[i], want_d)) << r.spec << " f'(" << r.x << ") " << type << " element " << i
+                                                << ": torch " << describe(want_d) << " actlab " << describe(dx[i]);
+    }
+  }
+}
+
+TEST(KernelsVsTorch, NaNAndInfinityOnArrays) {
+  const auto rows = read_golden("torch_golden.txt", "torch_golden");
+  ASSERT_GT(rows.size(), 500u) << "golden file missing or truncated";
+  std::size_t checked = 0;
+  for (const auto& r : rows) {
+    if (std::isfinite(r.x)) continue;
+    expect_array_specials_like_torch<float>(r);
+    expect_array_specials_like_torch<double>(r);
+    ++checked;
+  }
+  EXPECT_GT(checked, 90u) << "the golden file's NaN and ±inf rows";
 }
 
 // The worked numbers of the seed documents.
