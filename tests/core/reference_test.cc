@@ -1,6 +1,7 @@
 // reference_test.cc — the scalar reference against independent values:
 // mpmath at 60+ digits (forward and high-precision central differences),
-// PyTorch 1.13's own values at kinks and special inputs, and the seeds' numbers.
+// PyTorch 1.13's own values at kinks and special inputs (also through the SIMD array
+// kernels at NaN and ±inf), and the seeds' numbers.
 #include <gtest/gtest.h>
 
 #include <algorithm>
