@@ -864,15 +864,22 @@ struct mish_k : ExpNormalLanes {
 // ---------------------------------------------------------------- sigmoid family
 
 struct sigmoid_k {
-  static constexpr bool kNativeF32Forward = true;  // within the catalog's ulp bound on float lanes
+  static constexpr bool kNativeF32Forward = true;      // within the catalog's ulp bound on float lanes
+  static constexpr bool kExactSpecialsForward = true;  // NaN, ±inf come out as the reference's
   static constexpr bool kNativeF32Backward = true;
-  // Vectors with every |x| <= 87 (e^−|x| a normal float) take the normal-only exp.
+  static constexpr bool kExactSpecialsBackward = true;  // f' (and f' from y) too
+  // Vectors with every |x| <= 87 (e^−|x| a normal float) take the normal-only exp; the
+  // others, NaN and ±inf among them, the general one, where e^−|±inf| = 0 gives σ = 1 or
+  // 0 and σσ′ = 0 by themselves and a NaN is passed on here (the exp's clamp would turn
+  // it into a number). So no vector needs dispatch.cc's special-value test.
   template <class D>
   static HWY_INLINE Logistic<D> logistic(D d, V<D> x) {
     if constexpr (sizeof(hn::TFromD<D>) == sizeof(float)) {
       if (HWY_LIKELY(hn::AllTrue(d, hn::Le(hn::Abs(x), Num(d, 87.0))))) return LogisticOf<true>(d, x);
     }
-    return LogisticOf(d, x);
+    const Logistic<D> l = LogisticOf(d, x);
+    const auto nan = hn::IsNaN(x);
+    return {hn::IfThenElse(nan, x, l.sigma), hn::IfThenElse(nan, x, l.sigma_neg), hn::IfThenElse(nan, x, l.product)};
   }
   template <class D>
   static HWY_INLINE V<D> fwd(D d, V<D> x, const Params&) {
