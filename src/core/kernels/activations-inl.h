@@ -897,6 +897,7 @@ struct sigmoid_k {
 
 struct log_sigmoid_k {
   static constexpr bool kNativeF32Forward = true;  // within the catalog's ulp bound on float lanes
+  // (no kExactSpecialsForward: the −0 below would answer +inf, where PyTorch gives +0)
   static constexpr bool kNativeF32Backward = true;
   // min(x, 0) − log1p(e^−|x|)
   template <class D>
@@ -953,8 +954,10 @@ struct tanh_k {
 };
 
 struct softplus_k {
-  static constexpr bool kNativeF32Forward = true;  // within the catalog's ulp bound on float lanes
+  static constexpr bool kNativeF32Forward = true;      // within the catalog's ulp bound on float lanes
+  static constexpr bool kExactSpecialsForward = true;  // NaN, ±inf come out as the reference's
   static constexpr bool kNativeF32Backward = true;
+  static constexpr bool kExactSpecialsBackward = true;  // f' too (sigmoid_k::logistic)
   template <class D>
   static HWY_INLINE V<D> fwd(D d, V<D> x, const Params& p) {
     const V<D> t = hn::Mul(x, Num(d, p[0]));
