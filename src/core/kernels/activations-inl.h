@@ -14,7 +14,8 @@
 //   NaN, ±inf: not handled here. dispatch.cc blends the reference's values for
 //     those lanes, so the special-value semantics live in one place
 //     (src/core/reference.cc) and are PyTorch's. Rows whose fwd already returns
-//     them (kExactSpecialsForward: comparisons and selects) skip that test, and
+//     them (kExactSpecialsForward: comparisons and selects; sigmoid and softplus,
+//     whose rare general-exp path passes a NaN on) skip that test, and
 //     rows whose df (and df_y) do (kExactSpecialsBackward) skip it backward.
 //   −0: each row returns the reference's signed zero (relu(−0) = −0, elu(−0) = +0).
 //
