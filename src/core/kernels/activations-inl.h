@@ -101,7 +101,11 @@ struct relu_k {
   static constexpr bool kExactSpecialsBackward = true;  // f' (and f' from y) too
   template <class D>
   static HWY_INLINE V<D> fwd(D d, V<D> x, const Params&) {
+#if HWY_ARCH_X86 && HWY_TARGET <= HWY_SSSE3
+    return hn::Max(hn::Zero(d), x);  // keeps −0 and NaN: see Clamp below
+#else
     return hn::IfThenZeroElse(hn::Lt(x, hn::Zero(d)), x);  // keeps −0
+#endif
   }
   template <class D>
   static HWY_INLINE V<D> df(D d, V<D> x, const Params&) {
@@ -113,12 +117,20 @@ struct relu_k {
   }
 };
 
-// clamp(x, lo, hi) keeping x's −0, by comparisons rather than min/max.
+// clamp(x, lo, hi) keeping x's −0 and a NaN. On x86's SIMD targets
+// Min(hi, Max(lo, x)), as x86's max and min return their second operand when either is NaN
+// or both are zeros (of either sign), so x comes through in both cases: two operations
+// instead of two comparisons and two selects. Elsewhere (Highway's other targets, its
+// emulated ones on x86 included, may return either operand) by comparisons.
 template <class D>
 HWY_INLINE V<D> Clamp(D d, V<D> x, double lo, double hi) {
   const V<D> vlo = Num(d, lo);
   const V<D> vhi = Num(d, hi);
+#if HWY_ARCH_X86 && HWY_TARGET <= HWY_SSSE3
+  return hn::Min(vhi, hn::Max(vlo, x));
+#else
   return hn::IfThenElse(hn::Lt(x, vlo), vlo, hn::IfThenElse(hn::Gt(x, vhi), vhi, x));
+#endif
 }
 // 1 strictly inside (lo, hi): a NaN gets 1 (relu6′ and hardtanh′, as the reference).
 template <class D>
