@@ -15,7 +15,8 @@
 //     those lanes, so the special-value semantics live in one place
 //     (src/core/reference.cc) and are PyTorch's. Rows whose fwd already returns
 //     them (kExactSpecialsForward: comparisons and selects; sigmoid and softplus,
-//     whose rare general-exp path passes a NaN on) skip that test, and
+//     whose rare general-exp path passes a NaN on; on x86 elu, celu and tanh, whose
+//     max and min pass it: kMinMaxPassNaN) skip that test, and
 //     rows whose df (and df_y) do (kExactSpecialsBackward) skip it backward.
 //   −0: each row returns the reference's signed zero (relu(−0) = −0, elu(−0) = +0).
 //
@@ -40,6 +41,13 @@ namespace actlab::kernels::HWY_NAMESPACE {
 // NOLINTBEGIN(readability-identifier-naming)
 
 using actlab::Params;
+
+// On x86's SIMD targets max and min return their second operand when either is NaN (or
+// both are zeros of either sign), so Max(c, x) and Min(c, x) hand a NaN in x on: rows built
+// on that order compute NaN and ±inf right by themselves there (kExactSpecialsForward =
+// kMinMaxPassNaN). Highway's other targets, its emulated ones on x86 included, may return
+// either operand.
+inline constexpr bool kMinMaxPassNaN = HWY_ARCH_X86 && HWY_TARGET <= HWY_SSSE3;
 
 // ---------------------------------------------------------------- piecewise linear (exact)
 
@@ -101,11 +109,8 @@ struct relu_k {
   static constexpr bool kExactSpecialsBackward = true;  // f' (and f' from y) too
   template <class D>
   static HWY_INLINE V<D> fwd(D d, V<D> x, const Params&) {
-#if HWY_ARCH_X86 && HWY_TARGET <= HWY_SSSE3
-    return hn::Max(hn::Zero(d), x);  // keeps −0 and NaN: see Clamp below
-#else
-    return hn::IfThenZeroElse(hn::Lt(x, hn::Zero(d)), x);  // keeps −0
-#endif
+    if constexpr (kMinMaxPassNaN) return hn::Max(hn::Zero(d), x);  // keeps −0 and NaN
+    return hn::IfThenZeroElse(hn::Lt(x, hn::Zero(d)), x);          // keeps −0
   }
   template <class D>
   static HWY_INLINE V<D> df(D d, V<D> x, const Params&) {
@@ -117,20 +122,15 @@ struct relu_k {
   }
 };
 
-// clamp(x, lo, hi) keeping x's −0 and a NaN. On x86's SIMD targets
-// Min(hi, Max(lo, x)), as x86's max and min return their second operand when either is NaN
-// or both are zeros (of either sign), so x comes through in both cases: two operations
-// instead of two comparisons and two selects. Elsewhere (Highway's other targets, its
-// emulated ones on x86 included, may return either operand) by comparisons.
+// clamp(x, lo, hi) keeping x's −0 and a NaN: Min(hi, Max(lo, x)) where the operand order
+// passes them on (kMinMaxPassNaN; two operations instead of two comparisons and two
+// selects), elsewhere by comparisons.
 template <class D>
 HWY_INLINE V<D> Clamp(D d, V<D> x, double lo, double hi) {
   const V<D> vlo = Num(d, lo);
   const V<D> vhi = Num(d, hi);
-#if HWY_ARCH_X86 && HWY_TARGET <= HWY_SSSE3
-  return hn::Min(vhi, hn::Max(vlo, x));
-#else
+  if constexpr (kMinMaxPassNaN) return hn::Min(vhi, hn::Max(vlo, x));
   return hn::IfThenElse(hn::Lt(x, vlo), vlo, hn::IfThenElse(hn::Gt(x, vhi), vhi, x));
-#endif
 }
 // 1 strictly inside (lo, hi): a NaN gets 1 (relu6′ and hardtanh′, as the reference).
 template <class D>
@@ -387,7 +387,9 @@ HWY_INLINE V<D> ExpOfNonPositive(D d, V<D> x) {
 
 // ELU family: x > 0 ? x : alpha·expm1(x·input_scale), and +0 at ±0 (PyTorch). The expm1
 // is math-inl.h's Expm1NonPositive: 1.02 ulp forward for elu and celu where Highway's
-// float Expm1 gave 1.43, in about half the operations.
+// float Expm1 gave 1.43, in about half the operations. NaN reaches the expm1 (its clamp
+// and the min with 0 take x second), whose NaN comes out; −inf gives −alpha: with
+// kMinMaxPassNaN the rows skip dispatch.cc's special-value test.
 template <class D>
 HWY_INLINE V<D> EluCore(D d, V<D> x, double alpha, double input_scale_div) {
   if constexpr (sizeof(hn::TFromD<D>) == sizeof(float)) {
@@ -398,7 +400,7 @@ HWY_INLINE V<D> EluCore(D d, V<D> x, double alpha, double input_scale_div) {
     return hn::IfThenElse(hn::Gt(x, hn::Zero(d)), x, neg);
   } else {
     const V<D> neg =
-        hn::Mul(Num(d, alpha), Expm1NonPositive(d, hn::Div(hn::Min(x, hn::Zero(d)), Num(d, input_scale_div))));
+        hn::Mul(Num(d, alpha), Expm1NonPositive(d, hn::Div(hn::Min(hn::Zero(d), x), Num(d, input_scale_div))));
     const V<D> r = hn::IfThenElse(hn::Gt(x, hn::Zero(d)), x, neg);
     return hn::IfThenZeroElse(hn::Eq(x, hn::Zero(d)), r);
   }
@@ -407,6 +409,8 @@ HWY_INLINE V<D> EluCore(D d, V<D> x, double alpha, double input_scale_div) {
 struct elu_k {
   static constexpr bool kNativeF32Forward = true;  // within the catalog's ulp bound on float lanes
   static constexpr bool kNativeF32Backward = true;
+  static constexpr bool kExactSpecialsForward = kMinMaxPassNaN;  // EluCore
+  static constexpr bool kExactSpecialsBackward = true;           // x <= 0 fails for NaN: f' = 1
   template <class D>
   static HWY_INLINE V<D> fwd(D d, V<D> x, const Params& p) {
     return EluCore(d, x, p[0], 1.0);
@@ -425,6 +429,8 @@ struct elu_k {
 struct celu_k {
   static constexpr bool kNativeF32Forward = true;  // within the catalog's ulp bound on float lanes
   static constexpr bool kNativeF32Backward = true;
+  static constexpr bool kExactSpecialsForward = kMinMaxPassNaN;  // EluCore
+  static constexpr bool kExactSpecialsBackward = true;           // x <= 0 fails for NaN: f' = 1
   template <class D>
   static HWY_INLINE V<D> fwd(D d, V<D> x, const Params& p) {
     return EluCore(d, x, p[0], p[0]);
@@ -448,6 +454,7 @@ inline constexpr double kSeluScaleAlpha = 1.7580993408473768599402175208123;
 struct selu_k {
   static constexpr bool kNativeF32Forward = true;  // within the catalog's ulp bound on float lanes
   static constexpr bool kNativeF32Backward = true;
+  static constexpr bool kExactSpecialsBackward = true;  // x <= 0 fails for NaN: f' = scale
   // From y: y + scale·α cancels near the bound against a constant float cannot hold
   // (6 ulp measured on float lanes), so the from-y derivative runs in double.
   static constexpr bool kDoubleFromY = true;
@@ -931,6 +938,9 @@ struct log_sigmoid_k {
 
 struct tanh_k {
   static constexpr bool kNativeF32Forward = true;  // within the catalog's ulp bound on float lanes
+  // A NaN reaches the exp (or the table's t) and comes out; ±inf give ±1 (the min with
+  // 9.5 or the max with −40 hold them).
+  static constexpr bool kExactSpecialsForward = kMinMaxPassNaN;
   static constexpr bool kNativeF32Backward = true;
   template <class D>
   static HWY_INLINE V<D> fwd(D d, V<D> x, const Params&) {

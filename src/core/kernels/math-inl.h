@@ -565,7 +565,8 @@ HWY_INLINE ExpParts<D> ExpNormalParts(D d, V<D> a, V<D> a_lo) {
 template <class D>
 HWY_INLINE V<D> Expm1NonPositive(D d, V<D> x) {
   if constexpr (sizeof(hn::TFromD<D>) == sizeof(float)) {
-    const ExpReduced<D> a = ExpReduce<true>(d, hn::Max(x, Num(d, -17.0)), hn::Zero(d));
+    // Max(−17, x): x second, so a NaN passes on x86 (kMinMaxPassNaN) and comes out NaN.
+    const ExpReduced<D> a = ExpReduce<true>(d, hn::Max(Num(d, -17.0), x), hn::Zero(d));
     const V<D> r = hn::Add(a.r1, a.c);
     const V<D> rr = hn::Mul(r, r);
     const V<D> rr_lo = hn::MulSub(r, r, rr);
@@ -947,11 +948,11 @@ HWY_INLINE V<D> GeluDfFloatLanes(D d, V<D> x) {
 //   a = min(|x|, 9.5) (tanh rounds to 1 from 9.011 on);
 //   tanh a = hi + (lo + t·q(t)), q of degree 5; interval 0: t + (0 + t·q(t)).
 // The polynomials are within 0.06 ulp; the last addition rounds once more: 0.69 ulp over
-// every float (docs/accuracy.md). NaN lanes come out as garbage (min drops NaN); the
-// callers patch them.
+// every float (docs/accuracy.md). A NaN passes the min (x86 returns the second operand)
+// and makes t, so the result, NaN.
 template <class D>
 HWY_INLINE V<D> TanhTable16(D d, V<D> x) {
-  const TableArgument<D> arg(d, hn::Min(hn::Abs(x), Num(d, kTanhTabLimit)));
+  const TableArgument<D> arg(d, hn::Min(Num(d, kTanhTabLimit), hn::Abs(x)));  // |x| second: NaN passes
   const V<D> head = hn::IfThenElse(arg.small, arg.t, arg.Lookup(kTanhTabHi));
   return hn::CopySignToAbs(hn::Add(head, hn::MulAdd(arg.t, arg.Poly(kTanhTabQ), arg.Lookup(kTanhTabLo))), x);
 }
@@ -975,7 +976,7 @@ HWY_INLINE V<D> TanhFloatLanes(D d, V<D> x) {
   V<D> p = Num(d, kTanhfP[0]);
   for (std::size_t i = 1; i < std::size(kTanhfP); ++i) p = hn::MulAdd(p, s, Num(d, kTanhfP[i]));
   const V<D> small = hn::MulAdd(hn::Mul(ax, s), p, ax);
-  const V<D> a = hn::Max(hn::Neg(hn::Add(ax, ax)), Num(d, -40.0));
+  const V<D> a = hn::Max(Num(d, -40.0), hn::Mul(ax, Num(d, -2.0)));  // a NaN passes on x86
   V<D> e;
   if constexpr (kExpTableLanes<D>) {
     e = ExpNormal<false>(d, a, a);
