@@ -559,8 +559,8 @@ HWY_INLINE ExpParts<D> ExpNormalParts(D d, V<D> a, V<D> a_lo) {
 // Arguments below −17 are clamped there: expm1 rounds to −1 from −17.33 on, and
 // 2^n·p + (2^n − 1) at −17 rounds to −1 as well. Within 1.026 ulp for every float
 // x <= 0 (tools/coeffs/expf_sweep.cc expm1; Highway's Expm1 measured 1.43 in elu); −0
-// gives +0, subnormal x gives x. NaN and −inf lanes are the callers' (the kernels'
-// special-lane path); so are lanes x > 0 on float lanes, whose results are garbage
+// gives +0, subnormal x gives x, −inf gives −1, and NaN gives NaN on x86 (the clamp takes x
+// second; elsewhere NaN lanes are the callers'). Lanes x > 0 on float lanes give garbage
 // (possibly NaN) for callers that replace them. Double lanes: Highway's Expm1.
 template <class D>
 HWY_INLINE V<D> Expm1NonPositive(D d, V<D> x) {
