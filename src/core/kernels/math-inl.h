@@ -977,12 +977,7 @@ HWY_INLINE V<D> TanhFloatLanes(D d, V<D> x) {
   for (std::size_t i = 1; i < std::size(kTanhfP); ++i) p = hn::MulAdd(p, s, Num(d, kTanhfP[i]));
   const V<D> small = hn::MulAdd(hn::Mul(ax, s), p, ax);
   const V<D> a = hn::Max(Num(d, -40.0), hn::Mul(ax, Num(d, -2.0)));  // a NaN passes on x86
-  V<D> e;
-  if constexpr (kExpTableLanes<D>) {
-    e = ExpNormal<false>(d, a, a);
-  } else {
-    e = ExpFloatLanes<true>(d, a, hn::Zero(d));
-  }
+  const V<D> e = ExpNormal<false>(d, a, a);                          // the table exp where the target has it
   const V<D> big = hn::NegMulAdd(hn::Add(e, e), OnePlusInverse(d, e), Num(d, 1.0));
   return hn::CopySignToAbs(hn::IfThenElse(hn::Lt(ax, Num(d, kTanhfLimit)), small, big), x);
 }
