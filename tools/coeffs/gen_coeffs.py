@@ -31,6 +31,13 @@ as two floats and q a Chebyshev fit of 6 terms (degree 5) with float coefficient
 [0, 1/8) is t + t·q(t). Printed: the worst error over all intervals in float ulps of f with
 these coefficients, sampled (the kernels' roundings come on top).
 
+tanhf table of 8 (AVX2: one vpermps per coefficient): |x| in [0, 3/4), then two intervals per
+binade up to 4, then [4, 6) and [6, 9.5]. Interval 0: tanh x = x + x·q(x²), q(u) = u·r(u)
+(its constant exactly 0: x·q is at most 15 % of x, and so are its roundings); the others: tanh(c + t) =
+(hi + lo) + t·q(t) around the midpoint c (t = |x| − c is exact: c/2 <= |x| <= 2c), no
+interval's results crossing a power of two but the first's. q of degree 7, float
+coefficients. Printed: the worst error over all intervals in float ulps of tanh, sampled.
+
 log1pf: the float-lane log1p of softplus, log1p(f) = f + f²·(−1/2 + f·p(f)) on
 f in [√2/2 − 1, √2 − 1]; p a Chebyshev fit of 9 terms with float coefficients.
 
@@ -150,6 +157,42 @@ def interval_table_lines(prefix, rows, header):
     return lines + ["};", ""]
 
 
+TAB8_TERMS = 8
+
+
+def tanh_table8():
+    """The AVX2 tanh table (see the docstring): rows (c, hi, lo, q) and the worst error in
+    float ulps of tanh, sampled."""
+    m = mp.mpf
+    bounds = [(m(0), m(3) / 4), (m(3) / 4, m(1)), (m(1), m(3) / 2), (m(3) / 2, m(2)), (m(2), m(3)),
+              (m(3), m(4)), (m(4), m(6)), (m(6), m("9.5"))]
+    rows = []
+    worst = m(0)
+    for k, (left, right) in enumerate(bounds):
+        if k == 0:
+            c = m(0)
+
+            def fn(u):  # (tanh √u/√u − 1)/u
+                return m(-1) / 3 if u == 0 else (mp.tanh(mp.sqrt(u)) / mp.sqrt(u) - 1) / u
+            q = float_fit(fn, 0, right * right, TAB8_TERMS - 1) + [m(0)]
+        else:
+            c = (left + right) / 2
+
+            def fn(t, c=c):
+                return 1 - mp.tanh(c)**2 if t == 0 else (mp.tanh(c + t) - mp.tanh(c)) / t
+            q = float_fit(fn, left - c, right - c, TAB8_TERMS)
+        hi = to_float32(mp.tanh(c))
+        lo = to_float32(mp.tanh(c) - hi)
+        for i in range(1, 801):
+            a = left + (right - left) * i / 800
+            t = a - c
+            approx = (a if k == 0 else hi) + (lo + t * horner(q, t * t if k == 0 else t))
+            exact = mp.tanh(a)
+            worst = max(worst, abs(approx - exact) / mp.mpf(2)**(mp.floor(mp.log(exact, 2)) - 23))
+        rows.append((c, hi, lo, q))
+    return rows, worst
+
+
 def near_zero_fit(name, fn, guess, what, var, window=mp.mpf("0.2"), terms=7):
     """A derivative with an interior zero r, as δ·p(δ) for |δ| <= window, δ = var − r.
 
@@ -241,6 +284,8 @@ def main():
     tanh_limit = mp.mpf("9.5")
     tanh_rows, tanh_tab_worst = interval_table(mp.tanh, lambda x: 1 - mp.tanh(x)**2,
                                                table_bounds([(mp.mpf(8), tanh_limit)]), True)
+
+    tanh8_rows, tanh8_worst = tanh_table8()
 
     def mills(a):  # Φ(−a)·e^(a²/2)
         return mp.ncdf(-a) * mp.exp(a * a / 2)
@@ -334,6 +379,18 @@ def main():
         "// 9.011 on); tanh(l + t) = (hi + lo) + t·q(t), t = |x| − l; interval 0: t + t·q(t).",
         f"// q of degree {TAB_TERMS - 1}, float coefficients: {mp.nstr(tanh_tab_worst, 3)} float ulp of tanh at worst (sampled).",
         f"inline constexpr float kTanhTabLimit = {float(tanh_limit)}f;"])
+    lines += [
+        "// tanh on 8 intervals (AVX2 table kernel, TanhTable8): |x| in [0, 3/4), two per binade up to",
+        "// 4, [4, 6), [6, 9.5]; interval k is max(0, min(7, (bits of |x|) >> 22 − 252)).",
+        "// Interval 0: tanh x = x + x·q(x²); the others: tanh(c + t) = (hi + lo) + t·q(t), t = |x| − c,",
+        f"// c the interval's midpoint (kTanhTab8C). q of degree {TAB8_TERMS - 1} (Horner order), float",
+        f"// coefficients: {mp.nstr(tanh8_worst, 3)} float ulp of tanh at worst (sampled).",
+        "alignas(32) inline constexpr float kTanhTab8C[8] = {" + ", ".join(f"{hexd(r[0])}f" for r in tanh8_rows) + "};",
+        "alignas(32) inline constexpr float kTanhTab8Hi[8] = {" + ", ".join(f"{hexd(r[1])}f" for r in tanh8_rows) + "};",
+        "alignas(32) inline constexpr float kTanhTab8Lo[8] = {" + ", ".join(f"{hexd(r[2])}f" for r in tanh8_rows) + "};",
+        f"alignas(32) inline constexpr float kTanhTab8Q[{TAB8_TERMS}][8] = {{"]
+    lines += ["    {" + ", ".join(f"{hexd(r[3][j])}f" for r in tanh8_rows) + "}," for j in range(TAB8_TERMS)]
+    lines += ["};", ""]
     lines += interval_table_lines("kPhiTab", phi_rows, [
         "// h(a) = Φ(−a)·e^(a²/2) for a in [0, 13] on 28 intervals (AVX-512 exact gelu): as kTanhTab up",
         "// to 8, then [8, 10), [10, 12), [12, 13]; h(l + t) = (hi + lo) + t·q(t) on every interval.",
@@ -355,7 +412,7 @@ def main():
     print(f"erfc fit error {mp.nstr(err, 3)}, after rounding {mp.nstr(worst, 3)}; "
           f"expf polynomial {mp.nstr(expf_worst, 3)}; expf table {mp.nstr(exp16_worst, 3)}, "
           f"{mp.nstr(tab16_worst, 3)}; tanhf {mp.nstr(tanhf_worst, 3)}; "
-          f"tanhf table {mp.nstr(tanh_tab_worst, 3)} ulp; "
+          f"tanhf table {mp.nstr(tanh_tab_worst, 3)} ulp; tanhf table of 8 {mp.nstr(tanh8_worst, 3)} ulp; "
           f"Φ table {mp.nstr(phi_tab_worst, 3)} ulp; log1pf {mp.nstr(log1pf_worst, 3)}; "
           f"phif {mp.nstr(phif_worst, 3)}; silu′ {mp.nstr(silu_worst, 3)}; "
           f"gelu_tanh′ {mp.nstr(gtanh_worst, 3)}; "
