@@ -5,7 +5,8 @@
 // for the rare worst cases among tens of millions. Rows: 2–301 columns, N(0, σ) logits
 // with σ from 0.03 to 300, and every third row one logit raised 20–119 above the rest (a
 // dominant class, so log-probabilities near 0 and e^(z − m) down into the subnormals).
-//   actlab_bench_softmax_accuracy [--kind softmax|log_softmax|softmin] [--rows N] [--seed S]
+//   actlab_bench_softmax_accuracy [--kind softmax|log_softmax|softmin] [--rows N] [--seed S] [--simd TARGET]
+// (--simd caps the kernels at a lower target, e.g. AVX2.)
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -59,6 +60,7 @@ int main(int argc, char** argv) {
   actlab::SoftmaxKind kind = actlab::SoftmaxKind::kSoftmax;
   long rows = 100000;
   unsigned seed = 5;
+  bool capped = false;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--kind" && i + 1 < argc) {
@@ -80,11 +82,21 @@ int main(int argc, char** argv) {
       } else {
         seed = static_cast<unsigned>(*v);
       }
+    } else if (a == "--simd" && i + 1 < argc) {
+      try {
+        actlab::set_max_simd_target(argv[++i]);
+      } catch (const actlab::Error& e) {
+        std::fprintf(stderr, "actlab_bench_softmax_accuracy: %s\n", e.what());
+        return 2;
+      }
+      capped = true;
     } else {
-      std::fprintf(stderr, "usage: %s [--kind softmax|log_softmax|softmin] [--rows N] [--seed S]\n", argv[0]);
+      std::fprintf(stderr, "usage: %s [--kind softmax|log_softmax|softmin] [--rows N] [--seed S] [--simd TARGET]\n",
+                   argv[0]);
       return 2;
     }
   }
+  if (capped) std::printf("SIMD: %s\n", actlab::simd_target());
   std::mt19937 rng(seed);
   long counts[4] = {0, 0, 0, 0};  // 0, 1, 2, more floats away
   double worst = 0;

@@ -15,11 +15,13 @@ argument |r| <= ln2/2 (plus a margin); q is a Chebyshev fit of degree 4 whose co
 are rounded to float, and the printed error is the relative error of 1 + r + r²·q(r) with
 those float coefficients (about 1/20 of a float ulp, so the kernel's error is its roundings).
 
-expf table (AVX-512, the softmax rows): e^z = 2^(n + j/16)·e^r with N = 16n + j =
+expf tables (AVX-512 and AVX2): e^z = 2^(n + j/16)·e^r with N = 16n + j =
 round(16z/ln2) and |r| <= ln2/32 (plus a margin); 2^(j/16) = hi·(1 + lo) with hi the nearest
 float and lo = 2^(j/16)/hi − 1 as a float, and e^r = 1 + r + r²·q(r), q a Chebyshev fit of two
-terms with float coefficients; ln2/16 as two floats. Printed: the relative error of
-1 + r + r²·q(r) with those coefficients, and the worst of hi·(1 + lo) against 2^(j/16).
+terms with float coefficients; ln2/16 as two floats (AVX-512). AVX2's has 8 entries (one
+vpermps per lookup): 2^(j/8), |r| <= ln2/16, q of three terms, ln2/8. Printed: the relative
+error of 1 + r + r²·q(r) with those coefficients, and the worst of hi·(1 + lo) against 2^(j/16)
+(2^(j/8)).
 
 tanhf: the float-lane tanh for |x| < 0.75, tanh x = x + x³·p(x²); p is a Chebyshev fit of
 7 terms on x² in [0, 0.5625] with float coefficients, printed error relative to tanh.
@@ -258,6 +260,17 @@ def main():
                       for j, (h, l) in enumerate(zip(tab16_hi, tab16_lo)))
     ln2_16_hi = to_float32(mp.log(2) / 16)
     ln2_16_lo = to_float32(mp.log(2) / 16 - ln2_16_hi)
+    # The AVX2 table exp: 8 entries (one vpermps each), |r| <= ln2/16 + margin, q of degree 2.
+    R8 = mp.mpf("0.04335")  # ln2/16 = 0.043321...
+    qc8 = float_fit(q, -R8, R8, 3)
+    exp8_worst = worst_relative(lambda r: 1 + r + r * r * horner(qc8, r), mp.exp,
+                                [-R8 + 2 * R8 * i / 4000 for i in range(4001)])
+    tab8_hi = [to_float32(mp.mpf(2) ** (mp.mpf(j) / 8)) for j in range(8)]
+    tab8_lo = [to_float32(mp.mpf(2) ** (mp.mpf(j) / 8) / h - 1) for j, h in enumerate(tab8_hi)]
+    tab8_worst = max(abs(h * (1 + l) / mp.mpf(2) ** (mp.mpf(j) / 8) - 1)
+                     for j, (h, l) in enumerate(zip(tab8_hi, tab8_lo)))
+    ln2_8_hi = to_float32(mp.log(2) / 8)
+    ln2_8_lo = to_float32(mp.log(2) / 8 - ln2_8_hi)
     # tanhf: p(s) = (tanh √s − √s)/s^(3/2) on [0, T²], float coefficients.
     T = mp.mpf("0.75")
 
@@ -368,6 +381,15 @@ def main():
         f"inline constexpr float kLn2Over16Lo = {hexd(ln2_16_lo)}f;"])
     lines += float_array("kExpTab16Lo", tab16_lo, [])
     lines += float_array("kExpTab16Q", qc16, [])
+    lines += float_array("kExpTab8Hi", tab8_hi, [
+        "// The AVX2 table exp (ExpTable with 8 entries): 2^(j/8) = kExpTab8Hi[j]·(1 + kExpTab8Lo[j]),",
+        f"// within {mp.nstr(tab8_worst, 3)} relative; e^r = 1 + r + r²·q(r) for |r| <= {mp.nstr(R8, 4)}, q = kExpTab8Q",
+        f"// (Horner), relative error {mp.nstr(exp8_worst, 3)} ({mp.nstr(exp8_worst / mp.mpf(2) ** -24, 3)} of a float",
+        "// half-ulp); ln2/8 = kLn2Over8Hi + kLn2Over8Lo.",
+        f"inline constexpr float kLn2Over8Hi = {hexd(ln2_8_hi)}f;",
+        f"inline constexpr float kLn2Over8Lo = {hexd(ln2_8_lo)}f;"])
+    lines += float_array("kExpTab8Lo", tab8_lo, [])
+    lines += float_array("kExpTab8Q", qc8, [])
     lines += float_array("kTanhfP", tc, [
         f"// tanh x = x + x³·p(x²) for |x| < {mp.nstr(T, 3)} (float lanes), p in Horner order;",
         f"// relative error with these float coefficients {mp.nstr(tanhf_worst, 3)}",
@@ -411,7 +433,7 @@ def main():
     os.replace(out + ".tmp", out)
     print(f"erfc fit error {mp.nstr(err, 3)}, after rounding {mp.nstr(worst, 3)}; "
           f"expf polynomial {mp.nstr(expf_worst, 3)}; expf table {mp.nstr(exp16_worst, 3)}, "
-          f"{mp.nstr(tab16_worst, 3)}; tanhf {mp.nstr(tanhf_worst, 3)}; "
+          f"{mp.nstr(tab16_worst, 3)}; expf table of 8 {mp.nstr(exp8_worst, 3)}, {mp.nstr(tab8_worst, 3)}; tanhf {mp.nstr(tanhf_worst, 3)}; "
           f"tanhf table {mp.nstr(tanh_tab_worst, 3)} ulp; tanhf table of 8 {mp.nstr(tanh8_worst, 3)} ulp; "
           f"Φ table {mp.nstr(phi_tab_worst, 3)} ulp; log1pf {mp.nstr(log1pf_worst, 3)}; "
           f"phif {mp.nstr(phif_worst, 3)}; silu′ {mp.nstr(silu_worst, 3)}; "

@@ -57,10 +57,10 @@ std::vector<ExpError> scan(float lo, float hi, int step) {
     }
     hn::Vec<decltype(d)> vh;
     hn::Vec<decltype(d)> vt;
-#if HWY_TARGET <= HWY_AVX3 && HWY_ARCH_X86  // the library's exp on this target (softmax-inl.h)
+#if HWY_TARGET <= HWY_AVX2 && HWY_ARCH_X86  // the library's exp on this target (softmax-inl.h)
     hn::Vec<decltype(d)> t;
     hn::Vec<decltype(d)> x;
-    vh = ak::ExpTable16Biased(d, hn::LoadU(d, in.data()), hn::Set(d, ak::ExpTable16Magic(0.0f)), &t, &x);
+    vh = ak::ExpTableBiased(d, hn::LoadU(d, in.data()), hn::Set(d, ak::ExpTableMagic<decltype(d)>(0.0f)), &t, &x);
     vt = hn::MulSub(x, t, hn::Sub(vh, t));
 #else
     ak::ExpFloatLanesLeanBiased(d, hn::LoadU(d, in.data()), hn::Set(d, ak::kExpMagic), &vh, &vt);

@@ -395,107 +395,133 @@ HWY_INLINE void ExpFloatLanesLeanBiased(D d, V<D> z, V<D> magic, V<D>* head, V<D
   ExpLeanParts<true>(d, ExpReduceBiased(d, z, hn::Zero(d), magic), head, tail);
 }
 
-// The rounding constant of ExpTable16Biased for a whole b: 1.5·2^23 + 16·(127 − b).
-inline float ExpTable16Magic(float b) { return 12582912.0f + 16.0f * (127.0f - b); }
+// The table exp's number of entries: one register of the target's float lanes, so that a
+// lookup is one permute (vpermps): 16 on AVX-512, 8 on AVX2. (AVX2 first took the 16-entry
+// table with two permutes and a blend per lookup; with 8 entries and one more polynomial
+// term, one thread, pinned, 4 Ki floats, --simd AVX2, best of 5 alternated processes:
+// sigmoid forward 0.598 -> 0.518 ns/elem, backward 0.673 -> 0.601, the other exp rows within
+// the noise; and now the softmax rows take it there too, ExpTable's comment.)
+template <class D>
+inline constexpr std::size_t kExpTableSize = hn::MaxLanes(D());
+
+// The rounding constant of ExpTable for a whole b: 1.5·2^23 + S·(127 − b), S entries.
+template <class D>
+inline float ExpTableMagic(float b) {
+  return 12582912.0f + static_cast<float>(kExpTableSize<D>) * (127.0f - b);
+}
 
 #if HWY_TARGET <= HWY_AVX2 && HWY_ARCH_X86
 
-// e^z·2^−b, as ExpFloatLanesLeanBiased, from a 16-entry table (AVX-512: one register per
-// table, one permute per lookup; AVX2: two permutes and a blend, Lookup16).
-// N = round(16z/ln2) = 16n + j, r = z − N·ln2/16 with |r| <= ln2/32 (two FMAs, ln2/16 in
+// e^z·2^−b, as ExpFloatLanesLeanBiased, from a table of S = 16 (AVX-512) or 8 (AVX2)
+// entries, one register each, one permute per lookup:
+// N = round(S·z/ln2) = S·n + j, r = z − N·ln2/S with |r| <= ln2/(2S) (two FMAs, ln2/S in
 // two floats; each rounds by 2^-30 absolute at most), and
 //   e^z·2^−b = t·(1 + x),  t = 2^(n − b)·hi_j,  x = (r + lo_j) + r²·q(r),
-// hi_j·(1 + lo_j) = 2^(j/16) (kExpTab16Hi/Lo), q of degree 1 (kExpTab16Q: 4.7e-9 relative).
+// hi_j·(1 + lo_j) = 2^(j/S) (kExpTab16Hi/Lo, kExpTab8Hi/Lo), q of degree 1 (kExpTab16Q:
+// 4.7e-9 relative) or 2 (kExpTab8Q: 3.3e-10).
 // t is the table's bits plus k's bits shifted into the exponent (the entries have 127 and
 // j's own shifted bits taken out beforehand): exact while t is normal, i.e. for |z| < 256
 // and n − b >= −126, which e^z·2^−b >= 2^-125.9 ensures (the softmax rows' condition).
 // Returns head = t + t·x rounded once (one FMA) and gives t and x: head's rounding error
-// is t·x − (head − t), exactly (head − t is exact: t and head are within 3 % of each
-// other). tools/coeffs/expf_sweep.cc table, every float |z| < 256 with b = round(z/ln2):
-// head within 0.604 ulp of e^z·2^−b (the lean exp: 0.959), head + its error within
-// 0.134·2^-24 relative (0.741); every float hi in [−87, 0] with lo = 0, ±ulp(hi)/2:
-// head within 0.607 ulp. 8 multiply-class operations against 11: the polynomial spans
-// |r| <= ln2/32, not ln2/2. One thread, 64 × 1000 softmax rows: 0.345 -> 0.313 ns/elem
-// (with the row's fused error sum, softmax-inl.h).
-struct ExpTable16 {
-  alignas(64) std::int32_t hi_bits[16];  // kExpTab16Hi's bits − (127 << 23) − (j << 19)
-  alignas(64) float lo[16];
-  alignas(64) float hi[16];  // kExpTab16Hi itself (kScaled = false: t without its 2^n)
+// is t·x − (head − t), exactly (head − t is exact: t and head are within 3 % (AVX2: 6 %) of
+// each other). tools/coeffs/expf_sweep.cc table, every float |z| < 256 with b =
+// round(z/ln2): head within 0.604 ulp of e^z·2^−b (the lean exp: 0.959), head + its error
+// within 0.134·2^-24 relative (0.741); every float hi in [−87, 0] with lo = 0, ±ulp(hi)/2:
+// head within 0.607 ulp (16 entries). 8 multiply-class operations against 11: the
+// polynomial spans |r| <= ln2/32, not ln2/2. One thread, 64 × 1000 softmax rows: 0.345 ->
+// 0.313 ns/elem (with the row's fused error sum, softmax-inl.h). On AVX2 the softmax rows
+// took it with the 8-entry table (64 × 1000, --simd AVX2: softmax 0.479 -> 0.464,
+// log_softmax 0.553 -> 0.532); with the 16-entry one they had been slower than the lean exp.
+template <std::size_t S>
+struct ExpTableData {
+  alignas(64) std::int32_t hi_bits[S];  // hi's bits − (127 << 23) − (j << (23 − log2 S))
+  alignas(64) float lo[S];
+  alignas(64) float hi[S];  // hi itself (kScaled = false: t without its 2^n)
 };
-inline constexpr ExpTable16 kExpTable16 = [] {
-  ExpTable16 tab{};
-  for (std::int32_t j = 0; j < 16; ++j) {
-    tab.hi_bits[j] = std::bit_cast<std::int32_t>(kExpTab16Hi[j]) - (127 << 23) - (j << 19);
-    tab.lo[j] = kExpTab16Lo[j];
-    tab.hi[j] = kExpTab16Hi[j];
+template <std::size_t S>
+constexpr ExpTableData<S> MakeExpTable(const float (&hi)[S], const float (&lo)[S]) {
+  constexpr int kShift = S == 16 ? 19 : 20;
+  ExpTableData<S> tab{};
+  for (std::size_t j = 0; j < S; ++j) {
+    tab.hi_bits[j] = std::bit_cast<std::int32_t>(hi[j]) - (127 << 23) - (static_cast<std::int32_t>(j) << kShift);
+    tab.lo[j] = lo[j];
+    tab.hi[j] = hi[j];
   }
   return tab;
-}();
+}
+inline constexpr ExpTableData<16> kExpTable16 = MakeExpTable(kExpTab16Hi, kExpTab16Lo);
+inline constexpr ExpTableData<8> kExpTable8 = MakeExpTable(kExpTab8Hi, kExpTab8Lo);
+template <std::size_t S>
+constexpr const ExpTableData<S>& ExpTableFor() {
+  if constexpr (S == 16) {
+    return kExpTable16;
+  } else {
+    return kExpTable8;
+  }
+}
 
-// A 16-entry float table indexed by the low 4 bits of each lane of idx: one permute
-// on AVX-512's 16 lanes; on AVX2's 8, a permute of each half of the table (vpermps reads
-// the low 3 bits) and a blend on bit 3, shifted into the sign bit once for every lookup.
-template <class D>
-struct Lookup16 {
-  using VI = decltype(hn::Zero(hn::RebindToSigned<D>()));
-  VI idx;
-  VI sel;  // AVX2: bit 3 of idx in the sign bit
-
-  HWY_INLINE explicit Lookup16(VI i) : idx(i), sel(hn::ShiftLeft<28>(i)) {}
-  HWY_INLINE V<D> operator()(D /*d*/, const float* table) const {
+// table[idx & (S − 1)] in every lane: one permute, which reads only the low bits of idx.
+template <class D, class VI>
+HWY_INLINE V<D> ExpTableLookup(VI idx, const void* table) {
+  const auto* f = static_cast<const float*>(table);
 #if HWY_TARGET <= HWY_AVX3
-    if constexpr (std::is_same_v<V<D>, hn::Vec512<float>>) {
-      return V<D>{_mm512_permutexvar_ps(idx.raw, _mm512_load_ps(table))};
-    } else  // NOLINT(readability-misleading-indentation)
+  if constexpr (std::is_same_v<V<D>, hn::Vec512<float>>) {
+    return V<D>{_mm512_permutexvar_ps(idx.raw, _mm512_load_ps(f))};
+  } else  // NOLINT(readability-misleading-indentation)
 #endif
-    {
-      static_assert(std::is_same_v<V<D>, hn::Vec256<float>>, "16 or 8 float lanes");
-      const __m256 a = _mm256_permutevar8x32_ps(_mm256_load_ps(table), idx.raw);
-      const __m256 b = _mm256_permutevar8x32_ps(_mm256_load_ps(table + 8), idx.raw);
-      return V<D>{_mm256_blendv_ps(a, b, _mm256_castsi256_ps(sel.raw))};
-    }
+  {
+    static_assert(std::is_same_v<V<D>, hn::Vec256<float>>, "16 or 8 float lanes");
+    return V<D>{_mm256_permutevar8x32_ps(_mm256_load_ps(f), idx.raw)};
   }
-  HWY_INLINE V<D> operator()(D d, const std::int32_t* table) const {
-    return (*this)(d, reinterpret_cast<const float*>(table));
-  }
-};
+}
 
 // kWithLo: e^(hi + lo)·2^−b for an argument in two parts (|lo| <= ulp(hi)), lo added to r
 // before the polynomial (after it, e missed r·lo: 1.96 ulp at hi = −77, lo = −ulp/2).
 // kScaled = false: t = hi_j without 2^(n − b), which *pow2 (when given) holds in the form
-// Pow2Normal reads, n − b + 127 in its low bits (ExpTable16Parts).
+// Pow2Normal reads, n − b + 127 in its low bits (ExpTableParts).
 template <bool kWithLo, bool kScaled = true, class D>
-HWY_INLINE V<D> ExpTable16(D d, V<D> z, V<D> z_lo, V<D> magic, V<D>* t, V<D>* x, V<D>* pow2 = nullptr) {
+HWY_INLINE V<D> ExpTable(D d, V<D> z, V<D> z_lo, V<D> magic, V<D>* t, V<D>* x, V<D>* pow2 = nullptr) {
+  constexpr std::size_t S = kExpTableSize<D>;
+  static_assert(S == 16 || S == 8, "AVX-512 or AVX2 float lanes");
+  constexpr int kBits = S == 16 ? 4 : 3;  // j's bits
+  const ExpTableData<S>& tab = ExpTableFor<S>();
   const hn::RebindToSigned<D> di;
   using VI = decltype(hn::Zero(di));
-  const V<D> k = hn::MulAdd(z, Num(d, 16.0 * 1.44269504088896340736), magic);
+  const V<D> k = hn::MulAdd(z, Num(d, static_cast<double>(S) * 1.44269504088896340736), magic);
   const V<D> n = hn::Sub(k, magic);  // N
-  const V<D> r0 = hn::NegMulAdd(n, Num(d, kLn2Over16Lo), hn::NegMulAdd(n, Num(d, kLn2Over16Hi), z));
+  const float ln2_hi = S == 16 ? kLn2Over16Hi : kLn2Over8Hi;
+  const float ln2_lo = S == 16 ? kLn2Over16Lo : kLn2Over8Lo;
+  const V<D> r0 = hn::NegMulAdd(n, hn::Set(d, ln2_lo), hn::NegMulAdd(n, hn::Set(d, ln2_hi), z));
   const V<D> r = kWithLo ? hn::Add(r0, z_lo) : r0;
-  const VI kbits = hn::BitCast(di, k);  // the lookups read its low 4 bits: j
-  const Lookup16<D> lookup(kbits);
+  const VI kbits = hn::BitCast(di, k);  // the lookups read its low bits: j
   if constexpr (kScaled) {
-    *t = hn::BitCast(d, hn::Add(hn::BitCast(di, lookup(d, kExpTable16.hi_bits)), hn::ShiftLeft<19>(kbits)));
+    *t = hn::BitCast(d,
+                     hn::Add(hn::BitCast(di, ExpTableLookup<D>(kbits, tab.hi_bits)), hn::ShiftLeft<23 - kBits>(kbits)));
   } else {
-    *t = lookup(d, kExpTable16.hi);
-    if (pow2 != nullptr) *pow2 = hn::BitCast(d, hn::ShiftRight<4>(kbits));  // k = 16(127 + n) + j
+    *t = ExpTableLookup<D>(kbits, tab.hi);
+    if (pow2 != nullptr) *pow2 = hn::BitCast(d, hn::ShiftRight<kBits>(kbits));  // k = S(127 + n) + j
   }
-  const V<D> lo = lookup(d, kExpTable16.lo);
-  const V<D> q = hn::MulAdd(Num(d, kExpTab16Q[0]), r, Num(d, kExpTab16Q[1]));
+  const V<D> lo = ExpTableLookup<D>(kbits, tab.lo);
+  V<D> q;
+  if constexpr (S == 16) {
+    q = hn::MulAdd(Num(d, kExpTab16Q[0]), r, Num(d, kExpTab16Q[1]));
+  } else {
+    q = hn::MulAdd(hn::MulAdd(Num(d, kExpTab8Q[0]), r, Num(d, kExpTab8Q[1])), r, Num(d, kExpTab8Q[2]));
+  }
   *x = hn::MulAdd(hn::Mul(r, r), q, hn::Add(r, lo));
   return hn::MulAdd(*x, *t, *t);
 }
 template <class D>
-HWY_INLINE V<D> ExpTable16Biased(D d, V<D> z, V<D> magic, V<D>* t, V<D>* x) {
-  return ExpTable16<false>(d, z, z, magic, t, x);
+HWY_INLINE V<D> ExpTableBiased(D d, V<D> z, V<D> magic, V<D>* t, V<D>* x) {
+  return ExpTable<false>(d, z, z, magic, t, x);
 }
 // ExpFloatLanesParts<true> from the table: e^(hi + lo) = (head + tail)·2^n, head + tail =
-// hi_j·(1 + x) in [1, 2.1), 2^n apart for ScaleByPow2 (the callers that scale last). For
+// hi_j·(1 + x) in [1, 2.2), 2^n apart for ScaleByPow2 (the callers that scale last). For
 // results that are normal floats (e^(hi + lo) >= 2^-126).
 template <class D>
-HWY_INLINE ExpParts<D> ExpTable16Parts(D d, V<D> hi, V<D> lo) {
+HWY_INLINE ExpParts<D> ExpTableParts(D d, V<D> hi, V<D> lo) {
   V<D> t, x, k;
-  const V<D> head = ExpTable16<true, false>(d, hi, lo, Num(d, ExpTable16Magic(0.0f)), &t, &x, &k);
+  const V<D> head = ExpTable<true, false>(d, hi, lo, Num(d, ExpTableMagic<D>(0.0f)), &t, &x, &k);
   const hn::RebindToSigned<D> di;
   const V<D> n = hn::Sub(hn::ConvertTo(d, hn::And(hn::BitCast(di, k), hn::Set(di, 0xff))), Num(d, 127.0));
   return {head, hn::MulSub(x, t, hn::Sub(head, t)), n, k};
@@ -503,13 +529,12 @@ HWY_INLINE ExpParts<D> ExpTable16Parts(D d, V<D> hi, V<D> lo) {
 #endif
 
 // Whether ExpNormal below takes the table exp: AVX-512's 16 float lanes and AVX2's 8. On
-// AVX2 (two permutes and a blend per lookup) it pays against ExpFloatLanes' parts (about
-// 20 operations), not against the softmax rows' lean exp, which keep theirs there: one
-// thread, pinned, 4 Ki floats, --simd AVX2, best of 4–6 alternated processes, ns/elem:
-// sigmoid forward 0.684 -> 0.597, backward 0.696 -> 0.647; silu 0.914 -> 0.760 / 1.241
-// -> 1.160; mish 1.216 -> 1.045 / 2.008 -> 1.594; gelu_tanh 1.603 -> 1.423 / 2.140 ->
-// 1.844; tanh 1.02 -> 0.86 / 0.842 -> 0.766; softplus backward 0.833 -> 0.780. log_softmax
-// 64 × 1000 with the table: 0.557 -> 0.706 (softmax 0.52–0.57 either way).
+// AVX2 it paid against ExpFloatLanes' parts (about 20 operations) already with the 16-entry
+// table (two permutes and a blend per lookup): one thread, pinned, 4 Ki floats, --simd
+// AVX2, best of 4–6 alternated processes, ns/elem: sigmoid forward 0.684 -> 0.597, backward
+// 0.696 -> 0.647; silu 0.914 -> 0.760 / 1.241 -> 1.160; mish 1.216 -> 1.045 / 2.008 ->
+// 1.594; gelu_tanh 1.603 -> 1.423 / 2.140 -> 1.844; tanh 1.02 -> 0.86 / 0.842 -> 0.766;
+// softplus backward 0.833 -> 0.780 (then the 8-entry table: kExpTableSize).
 template <class D>
 inline constexpr bool kExpTableLanes =
 #if HWY_TARGET <= HWY_AVX3 && HWY_ARCH_X86
@@ -522,8 +547,8 @@ inline constexpr bool kExpTableLanes =
 
 // e^(a + a_lo) on float lanes for a in [−87, 0] (|a_lo| <= ulp(a); kWithLo), every result a
 // normal float: e rounded, and with e_lo its rounding error (e + e_lo within 2^-26.9
-// relative). On AVX-512 and AVX2 the table exp (0.61 ulp; 13 operations on AVX-512, 18 on
-// AVX2; ExpTable16), elsewhere ExpFloatLanes' parts, scaled (0.77 ulp, about 20). The x·σ
+// relative). On AVX-512 and AVX2 the table exp (0.61 ulp; 13 operations on AVX-512, 14 on
+// AVX2; ExpTable), elsewhere ExpFloatLanes' parts, scaled (0.77 ulp, about 20). The x·σ
 // and σ kernels' exp.
 template <bool kWithLo, class D>
 HWY_INLINE V<D> ExpNormal(D d, V<D> a, V<D> a_lo, V<D>* e_lo = nullptr) {
@@ -531,7 +556,7 @@ HWY_INLINE V<D> ExpNormal(D d, V<D> a, V<D> a_lo, V<D>* e_lo = nullptr) {
   if constexpr (kExpTableLanes<D>) {
     V<D> t;
     V<D> x;
-    const V<D> e = ExpTable16<kWithLo>(d, a, a_lo, Num(d, ExpTable16Magic(0.0f)), &t, &x);
+    const V<D> e = ExpTable<kWithLo>(d, a, a_lo, Num(d, ExpTableMagic<D>(0.0f)), &t, &x);
     if (e_lo != nullptr) *e_lo = hn::MulSub(x, t, hn::Sub(e, t));
     return e;
   }
@@ -542,11 +567,11 @@ HWY_INLINE V<D> ExpNormal(D d, V<D> a, V<D> a_lo, V<D>* e_lo = nullptr) {
 }
 
 // ExpNormal's result unscaled, as ExpFloatLanesParts<true> gives it (head + tail, 2^n apart
-// for ScaleByPow2): on AVX-512 and AVX2 from the table (ExpTable16Parts).
+// for ScaleByPow2): on AVX-512 and AVX2 from the table (ExpTableParts).
 template <class D>
 HWY_INLINE ExpParts<D> ExpNormalParts(D d, V<D> a, V<D> a_lo) {
 #if HWY_TARGET <= HWY_AVX2 && HWY_ARCH_X86
-  if constexpr (kExpTableLanes<D>) return ExpTable16Parts(d, a, a_lo);
+  if constexpr (kExpTableLanes<D>) return ExpTableParts(d, a, a_lo);
 #endif
   return ExpFloatLanesParts<true>(d, a, a_lo);
 }
@@ -739,7 +764,7 @@ HWY_INLINE V<D> Log1pExpNegFloat(D d, V<D> t) {
     // where e_hi is below 2^-24 and l = e_hi).
     V<D> et;
     V<D> ex;
-    const V<D> e_hi = ExpTable16<false>(d, hn::Neg(hn::Abs(t)), t, Num(d, ExpTable16Magic(0.0f)), &et, &ex);
+    const V<D> e_hi = ExpTable<false>(d, hn::Neg(hn::Abs(t)), t, Num(d, ExpTableMagic<D>(0.0f)), &et, &ex);
     const V<D> h = hn::Add(one, e_hi);
     const V<D> l = hn::MulAdd(ex, et, hn::Add(hn::Add(hn::Sub(one, h), e_hi), hn::Sub(et, e_hi)));
     return Log1pFromParts(d, h, l);

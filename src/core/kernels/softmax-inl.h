@@ -149,9 +149,9 @@ inline bool ForwardPrefetchPays(std::size_t cols, bool stores_e) {
 //      one scale factor when the row's spread keeps every e normal; two vectors a step;
 //      softmax rows whose e are all normal and |z| < 256 take e = e^z·2^−b instead,
 //      b = round(m/ln2), with no z − m (ExpFloatLanesLeanBiased: the shift cancels in
-//      e/Σe, and the split's three operations pay for the next item); on AVX-512 the
-//      rows with every e normal take the table exp instead (ExpTable16: 0.61 ulp, fewer
-//      multiplies), softmax's with its error folded into the sum's (Accumulate);
+//      e/Σe, and the split's three operations pay for the next item); on AVX-512 and
+//      AVX2 the rows with every e normal take the table exp instead (ExpTable: 0.61 ulp,
+//      fewer multiplies), softmax's with its error folded into the sum's (Accumulate);
 //      stored into y for softmax, and softmax's sum takes each e's rounding error too
 //      (kTails); s − 1 = Σ e − 1
 //      keeps its digits when every other term is tiny (Sums: an exact float sum
@@ -200,13 +200,13 @@ struct FloatLaneRow {
   }
 
   // One vector's e and what the sum takes beside it (kTails): e's rounding error `tail`;
-  // from the table exp (kTableExp: AVX-512, softmax's biased rows and the normal rows of
+  // from the table exp (kTableExp: AVX-512 and AVX2, softmax's biased rows and the normal rows of
   // the others), e = fl(t + t·x) and t and x themselves, from which Accumulate forms the
   // softmax sum's error together with its own (below).
   struct Term {
     V<DN> e, tail, t, x;
   };
-#if HWY_TARGET <= HWY_AVX3 && HWY_ARCH_X86
+#if HWY_TARGET <= HWY_AVX2 && HWY_ARCH_X86
   static constexpr bool kTableExp = true;
 #else
   static constexpr bool kTableExp = false;
@@ -218,8 +218,8 @@ struct FloatLaneRow {
   static HWY_INLINE Term Exp(V<DN> z, V<DN> negm) {
     Term v{};
     if constexpr (kBiased) {
-#if HWY_TARGET <= HWY_AVX3 && HWY_ARCH_X86
-      v.e = ExpTable16Biased(DN(), z, negm, &v.t, &v.x);
+#if HWY_TARGET <= HWY_AVX2 && HWY_ARCH_X86
+      v.e = ExpTableBiased(DN(), z, negm, &v.t, &v.x);
 #else
       ExpFloatLanesLeanBiased(DN(), z, negm, &v.e, &v.tail);
 #endif
@@ -231,8 +231,8 @@ struct FloatLaneRow {
     if constexpr (kTails) {
       ExpLeanParts<kNormal>(DN(), ExpReduce<kNormal>(DN(), hi, lo), &v.e, &v.tail);
     } else if constexpr (kNormal && kTableExp) {  // log_softmax, the losses: e alone
-#if HWY_TARGET <= HWY_AVX3 && HWY_ARCH_X86
-      v.e = ExpTable16<true>(DN(), hi, lo, Num(DN(), ExpTable16Magic(0.0f)), &v.t, &v.x);
+#if HWY_TARGET <= HWY_AVX2 && HWY_ARCH_X86
+      v.e = ExpTable<true>(DN(), hi, lo, Num(DN(), ExpTableMagic<DN>(0.0f)), &v.t, &v.x);
 #endif
     } else {
       v.e = ExpFloatLanesLean<kNormal>(DN(), hi, lo);
@@ -244,7 +244,7 @@ struct FloatLaneRow {
             hn::IfThenZeroElse(mask, v.x)};
   }
   // The rounding constant that the biased rows pass to Exp for b = round(m/ln2).
-  static HWY_INLINE float BiasedMagic(float b) { return kTableExp ? ExpTable16Magic(b) : kExpMagic - b; }
+  static HWY_INLINE float BiasedMagic(float b) { return kTableExp ? ExpTableMagic<DN>(b) : kExpMagic - b; }
 
   // s = Σ e, kept so that s − 1 has its digits when every other term is tiny (log_softmax's
   // largest output is −log1p(s − 1)). Each float lane holds a = 1 + Σ e exactly as a + c:
