@@ -373,12 +373,22 @@ struct relu_squared_k {
 
 // ---------------------------------------------------------------- exponential family
 
-// e^x for x <= 0, for the ELU family's derivatives: on float lanes the compact exp
-// (ExpFloatLanesLean, 0.954 ulp, subnormal results rounded once; three operations fewer
-// than the 0.81-ulp ExpFloatLanes, and the backward bound is looser), elsewhere Highway's Exp.
+// e^x for x <= 0, for the ELU family's derivatives: on float lanes, vectors whose results
+// are all normal floats (x >= −87, the common case) take ExpNormal (the table exp on AVX-512
+// and AVX2, 0.61 ulp) or the normal-only compact exp, the others the compact exp that
+// rounds subnormal results once (ExpFloatLanesLean, 0.954 ulp; three operations fewer than
+// the 0.81-ulp ExpFloatLanes); double lanes Highway's Exp. Against the compact exp on every
+// vector: one thread, pinned, 4 Ki floats, best of 5 alternated processes, ns/elem, AVX2 /
+// AVX-512: elu backward 0.587 -> 0.409 / 0.346 -> 0.218, celu 0.615 -> 0.416 / 0.338 ->
+// 0.316, selu 0.603 -> 0.382 / 0.296 -> 0.239; elu′ and celu′ 0.95 -> 0.75 ulp, selu′ 1.74
+// -> 1.67 (every float).
 template <class D>
 HWY_INLINE V<D> ExpOfNonPositive(D d, V<D> x) {
   if constexpr (sizeof(hn::TFromD<D>) == sizeof(float)) {
+    if (HWY_LIKELY(hn::AllTrue(d, hn::Ge(x, Num(d, -87.0))))) {
+      if constexpr (kExpTableLanes<D>) return ExpNormal<false>(d, x, x);
+      return ExpFloatLanesLean<true>(d, x, hn::Zero(d));
+    }
     return ExpFloatLanesLean<false>(d, x, hn::Zero(d));
   } else {
     return ExpNonPositive(d, x);
