@@ -103,6 +103,35 @@ TAB_SMALL = mp.mpf(1) / 8
 TAB_TERMS = 6
 
 
+def exp_table(q, entries, radius, terms):
+    """A table exp of `entries` entries: 2^(j/S) = hi·(1 + lo), e^r = 1 + r + r²·q(r) on
+    |r| <= radius. Returns q's float coefficients, their relative error, hi, lo, the worst of
+    hi·(1 + lo) against 2^(j/S), and ln2/S as two floats."""
+    s = entries
+    qc = float_fit(q, -radius, radius, terms)
+    worst = worst_relative(lambda r: 1 + r + r * r * horner(qc, r), mp.exp,
+                           [-radius + 2 * radius * i / 4000 for i in range(4001)])
+    hi = [to_float32(mp.mpf(2) ** (mp.mpf(j) / s)) for j in range(s)]
+    lo = [to_float32(mp.mpf(2) ** (mp.mpf(j) / s) / h - 1) for j, h in enumerate(hi)]
+    tab_worst = max(abs(h * (1 + l) / mp.mpf(2) ** (mp.mpf(j) / s) - 1) for j, (h, l) in enumerate(zip(hi, lo)))
+    ln2_hi = to_float32(mp.log(2) / s)
+    return qc, worst, hi, lo, tab_worst, ln2_hi, to_float32(mp.log(2) / s - ln2_hi)
+
+
+def exp_table_lines(s, target, radius, tab):
+    """coeffs.inc lines for exp_table's result: kExpTab{s}Hi/Lo/Q and kLn2Over{s}Hi/Lo."""
+    qc, worst, hi, lo, tab_worst, ln2_hi, ln2_lo = tab
+    return float_array(f"kExpTab{s}Hi", hi, [
+        f"// The {target} table exp (ExpTable, {s} entries): 2^(j/{s}) = kExpTab{s}Hi[j]·(1 + kExpTab{s}Lo[j]),",
+        f"// within {mp.nstr(tab_worst, 3)} relative; e^r = 1 + r + r²·q(r) for |r| <= {mp.nstr(radius, 4)}, "
+        f"q = kExpTab{s}Q",
+        f"// (Horner), relative error {mp.nstr(worst, 3)} ({mp.nstr(worst / mp.mpf(2) ** -24, 3)} of a float",
+        f"// half-ulp); ln2/{s} = kLn2Over{s}Hi + kLn2Over{s}Lo.",
+        f"inline constexpr float kLn2Over{s}Hi = {hexd(ln2_hi)}f;",
+        f"inline constexpr float kLn2Over{s}Lo = {hexd(ln2_lo)}f;"]) + \
+        float_array(f"kExpTab{s}Lo", lo, []) + float_array(f"kExpTab{s}Q", qc, [])
+
+
 def table_bounds(last):
     """The table kernels' intervals: [0, 1/8), four per binade up to 8, then `last`."""
     bounds = [(mp.mpf(0), TAB_SMALL)]
@@ -249,28 +278,12 @@ def main():
     qc = float_fit(q, -R, R, 5)
     expf_worst = worst_relative(lambda r: 1 + r + r * r * horner(qc, r), mp.exp,
                                 [-R + 2 * R * i / 4000 for i in range(4001)])
-    # The AVX-512 table exp: 2^(j/16) = hi·(1 + lo), q on |r| <= ln2/32 + margin.
+    # The table exps: AVX-512's 16 entries, q of degree 1 on |r| <= ln2/32 + margin; AVX2's
+    # 8 entries (one vpermps each), q of degree 2 on |r| <= ln2/16 + margin.
     R16 = mp.mpf("0.02170")  # ln2/32 = 0.021660...
-    qc16 = float_fit(q, -R16, R16, 2)
-    exp16_worst = worst_relative(lambda r: 1 + r + r * r * horner(qc16, r), mp.exp,
-                                 [-R16 + 2 * R16 * i / 4000 for i in range(4001)])
-    tab16_hi = [to_float32(mp.mpf(2) ** (mp.mpf(j) / 16)) for j in range(16)]
-    tab16_lo = [to_float32(mp.mpf(2) ** (mp.mpf(j) / 16) / h - 1) for j, h in enumerate(tab16_hi)]
-    tab16_worst = max(abs(h * (1 + l) / mp.mpf(2) ** (mp.mpf(j) / 16) - 1)
-                      for j, (h, l) in enumerate(zip(tab16_hi, tab16_lo)))
-    ln2_16_hi = to_float32(mp.log(2) / 16)
-    ln2_16_lo = to_float32(mp.log(2) / 16 - ln2_16_hi)
-    # The AVX2 table exp: 8 entries (one vpermps each), |r| <= ln2/16 + margin, q of degree 2.
+    exp16 = exp_table(q, 16, R16, 2)
     R8 = mp.mpf("0.04335")  # ln2/16 = 0.043321...
-    qc8 = float_fit(q, -R8, R8, 3)
-    exp8_worst = worst_relative(lambda r: 1 + r + r * r * horner(qc8, r), mp.exp,
-                                [-R8 + 2 * R8 * i / 4000 for i in range(4001)])
-    tab8_hi = [to_float32(mp.mpf(2) ** (mp.mpf(j) / 8)) for j in range(8)]
-    tab8_lo = [to_float32(mp.mpf(2) ** (mp.mpf(j) / 8) / h - 1) for j, h in enumerate(tab8_hi)]
-    tab8_worst = max(abs(h * (1 + l) / mp.mpf(2) ** (mp.mpf(j) / 8) - 1)
-                     for j, (h, l) in enumerate(zip(tab8_hi, tab8_lo)))
-    ln2_8_hi = to_float32(mp.log(2) / 8)
-    ln2_8_lo = to_float32(mp.log(2) / 8 - ln2_8_hi)
+    exp8 = exp_table(q, 8, R8, 3)
     # tanhf: p(s) = (tanh √s − √s)/s^(3/2) on [0, T²], float coefficients.
     T = mp.mpf("0.75")
 
@@ -372,24 +385,8 @@ def main():
         "// e^r = 1 + r + r²·q(r) for |r| <= 0.3466 (float lanes), q in Horner order;",
         f"// relative error of the polynomial with these float coefficients {mp.nstr(expf_worst, 3)}",
         f"// ({mp.nstr(expf_worst / mp.mpf(2) ** -24, 3)} of a float half-ulp)."])
-    lines += float_array("kExpTab16Hi", tab16_hi, [
-        "// The AVX-512 table exp (ExpTable16Biased): 2^(j/16) = kExpTab16Hi[j]·(1 + kExpTab16Lo[j]),",
-        f"// within {mp.nstr(tab16_worst, 3)} relative; e^r = 1 + r + r²·q(r) for |r| <= {mp.nstr(R16, 4)}, q = kExpTab16Q",
-        f"// (Horner), relative error {mp.nstr(exp16_worst, 3)} ({mp.nstr(exp16_worst / mp.mpf(2) ** -24, 3)} of a float",
-        "// half-ulp); ln2/16 = kLn2Over16Hi + kLn2Over16Lo.",
-        f"inline constexpr float kLn2Over16Hi = {hexd(ln2_16_hi)}f;",
-        f"inline constexpr float kLn2Over16Lo = {hexd(ln2_16_lo)}f;"])
-    lines += float_array("kExpTab16Lo", tab16_lo, [])
-    lines += float_array("kExpTab16Q", qc16, [])
-    lines += float_array("kExpTab8Hi", tab8_hi, [
-        "// The AVX2 table exp (ExpTable with 8 entries): 2^(j/8) = kExpTab8Hi[j]·(1 + kExpTab8Lo[j]),",
-        f"// within {mp.nstr(tab8_worst, 3)} relative; e^r = 1 + r + r²·q(r) for |r| <= {mp.nstr(R8, 4)}, q = kExpTab8Q",
-        f"// (Horner), relative error {mp.nstr(exp8_worst, 3)} ({mp.nstr(exp8_worst / mp.mpf(2) ** -24, 3)} of a float",
-        "// half-ulp); ln2/8 = kLn2Over8Hi + kLn2Over8Lo.",
-        f"inline constexpr float kLn2Over8Hi = {hexd(ln2_8_hi)}f;",
-        f"inline constexpr float kLn2Over8Lo = {hexd(ln2_8_lo)}f;"])
-    lines += float_array("kExpTab8Lo", tab8_lo, [])
-    lines += float_array("kExpTab8Q", qc8, [])
+    lines += exp_table_lines(16, "AVX-512", R16, exp16)
+    lines += exp_table_lines(8, "AVX2", R8, exp8)
     lines += float_array("kTanhfP", tc, [
         f"// tanh x = x + x³·p(x²) for |x| < {mp.nstr(T, 3)} (float lanes), p in Horner order;",
         f"// relative error with these float coefficients {mp.nstr(tanhf_worst, 3)}",
@@ -407,9 +404,9 @@ def main():
         "// Interval 0: tanh x = x + x·q(x²); the others: tanh(c + t) = (hi + lo) + t·q(t), t = |x| − c,",
         f"// c the interval's midpoint (kTanhTab8C). q of degree {TAB8_TERMS - 1} (Horner order), float",
         f"// coefficients: {mp.nstr(tanh8_worst, 3)} float ulp of tanh at worst (sampled).",
-        "alignas(32) inline constexpr float kTanhTab8C[8] = {" + ", ".join(f"{hexd(r[0])}f" for r in tanh8_rows) + "};",
-        "alignas(32) inline constexpr float kTanhTab8Hi[8] = {" + ", ".join(f"{hexd(r[1])}f" for r in tanh8_rows) + "};",
-        "alignas(32) inline constexpr float kTanhTab8Lo[8] = {" + ", ".join(f"{hexd(r[2])}f" for r in tanh8_rows) + "};",
+        *(f"alignas(32) inline constexpr float kTanhTab8{name}[8] = {{" +
+          ", ".join(f"{hexd(r[col])}f" for r in tanh8_rows) + "};"
+          for col, name in enumerate(["C", "Hi", "Lo"])),
         f"alignas(32) inline constexpr float kTanhTab8Q[{TAB8_TERMS}][8] = {{"]
     lines += ["    {" + ", ".join(f"{hexd(r[3][j])}f" for r in tanh8_rows) + "}," for j in range(TAB8_TERMS)]
     lines += ["};", ""]
@@ -432,8 +429,9 @@ def main():
         fh.write("\n".join(lines))
     os.replace(out + ".tmp", out)
     print(f"erfc fit error {mp.nstr(err, 3)}, after rounding {mp.nstr(worst, 3)}; "
-          f"expf polynomial {mp.nstr(expf_worst, 3)}; expf table {mp.nstr(exp16_worst, 3)}, "
-          f"{mp.nstr(tab16_worst, 3)}; expf table of 8 {mp.nstr(exp8_worst, 3)}, {mp.nstr(tab8_worst, 3)}; tanhf {mp.nstr(tanhf_worst, 3)}; "
+          f"expf polynomial {mp.nstr(expf_worst, 3)}; expf table {mp.nstr(exp16[1], 3)}, "
+          f"{mp.nstr(exp16[4], 3)}; expf table of 8 {mp.nstr(exp8[1], 3)}, {mp.nstr(exp8[4], 3)}; "
+          f"tanhf {mp.nstr(tanhf_worst, 3)}; "
           f"tanhf table {mp.nstr(tanh_tab_worst, 3)} ulp; tanhf table of 8 {mp.nstr(tanh8_worst, 3)} ulp; "
           f"Φ table {mp.nstr(phi_tab_worst, 3)} ulp; log1pf {mp.nstr(log1pf_worst, 3)}; "
           f"phif {mp.nstr(phif_worst, 3)}; silu′ {mp.nstr(silu_worst, 3)}; "
