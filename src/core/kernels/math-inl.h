@@ -398,9 +398,11 @@ HWY_INLINE void ExpFloatLanesLeanBiased(D d, V<D> z, V<D> magic, V<D>* head, V<D
 // The table exp's number of entries: one register of the target's float lanes, so that a
 // lookup is one permute (vpermps): 16 on AVX-512, 8 on AVX2. (AVX2 first took the 16-entry
 // table with two permutes and a blend per lookup; with 8 entries and one more polynomial
-// term, one thread, pinned, 4 Ki floats, --simd AVX2, best of 5 alternated processes:
-// sigmoid forward 0.598 -> 0.518 ns/elem, backward 0.673 -> 0.601, the other exp rows within
-// the noise; and now the softmax rows take it there too, ExpTable's comment.)
+// term, one thread, pinned, 4 Ki floats, --simd AVX2, best of 5–8 alternated processes,
+// ns/elem: sigmoid forward 0.593 -> 0.510, backward 0.617 -> 0.597, softplus backward 0.719
+// -> 0.668, tanh backward 0.748 -> 0.709; softplus forward 1.137 -> 1.177, silu backward
+// 1.045 -> 1.069 (one FMA more where the multiply pipes are the limit); and now the softmax
+// rows take it there too, ExpTable's comment.)
 template <class D>
 inline constexpr std::size_t kExpTableSize = hn::MaxLanes(D());
 
@@ -423,15 +425,17 @@ inline float ExpTableMagic(float b) {
 // j's own shifted bits taken out beforehand): exact while t is normal, i.e. for |z| < 256
 // and n − b >= −126, which e^z·2^−b >= 2^-125.9 ensures (the softmax rows' condition).
 // Returns head = t + t·x rounded once (one FMA) and gives t and x: head's rounding error
-// is t·x − (head − t), exactly (head − t is exact: t and head are within 3 % (AVX2: 6 %) of
+// is t·x − (head − t), exactly (head − t is exact: t and head are within 3 % (AVX2: 5 %) of
 // each other). tools/coeffs/expf_sweep.cc table, every float |z| < 256 with b =
 // round(z/ln2): head within 0.604 ulp of e^z·2^−b (the lean exp: 0.959), head + its error
 // within 0.134·2^-24 relative (0.741); every float hi in [−87, 0] with lo = 0, ±ulp(hi)/2:
 // head within 0.607 ulp (16 entries). 8 multiply-class operations against 11: the
 // polynomial spans |r| <= ln2/32, not ln2/2. One thread, 64 × 1000 softmax rows: 0.345 ->
 // 0.313 ns/elem (with the row's fused error sum, softmax-inl.h). On AVX2 the softmax rows
-// took it with the 8-entry table (64 × 1000, --simd AVX2: softmax 0.479 -> 0.464,
-// log_softmax 0.553 -> 0.532); with the 16-entry one they had been slower than the lean exp.
+// took it with the 8-entry table (--simd AVX2, 64 × 1000 / 4 × 32000: softmax 0.479 / 0.486
+// -> 0.442 / 0.455, log_softmax 0.554 / 0.582 -> 0.556 / 0.558; expf_sweep table8: head
+// within 0.580 ulp, head + error within 0.121·2^-24); with the 16-entry one they had been
+// slower than the lean exp.
 template <std::size_t S>
 struct ExpTableData {
   alignas(64) std::int32_t hi_bits[S];  // hi's bits − (127 << 23) − (j << (23 − log2 S))
@@ -516,7 +520,7 @@ HWY_INLINE V<D> ExpTableBiased(D d, V<D> z, V<D> magic, V<D>* t, V<D>* x) {
   return ExpTable<false>(d, z, z, magic, t, x);
 }
 // ExpFloatLanesParts<true> from the table: e^(hi + lo) = (head + tail)·2^n, head + tail =
-// hi_j·(1 + x) in [1, 2.2), 2^n apart for ScaleByPow2 (the callers that scale last). For
+// hi_j·(1 + x) within [0.95, 2), 2^n apart for ScaleByPow2 (the callers that scale last). For
 // results that are normal floats (e^(hi + lo) >= 2^-126).
 template <class D>
 HWY_INLINE ExpParts<D> ExpTableParts(D d, V<D> hi, V<D> lo) {
