@@ -464,9 +464,10 @@ constexpr const ExpTableData<S>& ExpTableFor() {
   }
 }
 
-// table[idx & (S − 1)] in every lane: one permute, which reads only the low bits of idx.
+// table[idx & (S − 1)] in every lane for a table of S = 16 (AVX-512) or 8 (AVX2) floats,
+// one register: one permute, which reads only the low bits of idx (the table exp, TanhTable8).
 template <class D, class VI>
-HWY_INLINE V<D> ExpTableLookup(VI idx, const void* table) {
+HWY_INLINE V<D> RegisterLookup(VI idx, const void* table) {
   const auto* f = static_cast<const float*>(table);
 #if HWY_TARGET <= HWY_AVX3
   if constexpr (std::is_same_v<V<D>, hn::Vec512<float>>) {
@@ -500,12 +501,12 @@ HWY_INLINE V<D> ExpTable(D d, V<D> z, V<D> z_lo, V<D> magic, V<D>* t, V<D>* x, V
   const VI kbits = hn::BitCast(di, k);  // the lookups read its low bits: j
   if constexpr (kScaled) {
     *t = hn::BitCast(d,
-                     hn::Add(hn::BitCast(di, ExpTableLookup<D>(kbits, tab.hi_bits)), hn::ShiftLeft<23 - kBits>(kbits)));
+                     hn::Add(hn::BitCast(di, RegisterLookup<D>(kbits, tab.hi_bits)), hn::ShiftLeft<23 - kBits>(kbits)));
   } else {
-    *t = ExpTableLookup<D>(kbits, tab.hi);
+    *t = RegisterLookup<D>(kbits, tab.hi);
     if (pow2 != nullptr) *pow2 = hn::BitCast(d, hn::ShiftRight<kBits>(kbits));  // k = S(127 + n) + j
   }
-  const V<D> lo = ExpTableLookup<D>(kbits, tab.lo);
+  const V<D> lo = RegisterLookup<D>(kbits, tab.lo);
   V<D> q;
   if constexpr (S == 16) {
     q = hn::MulAdd(Num(d, kExpTab16Q[0]), r, Num(d, kExpTab16Q[1]));
@@ -1006,10 +1007,8 @@ HWY_INLINE V<D> TanhTable8(D d, V<D> x) {
   const hn::RebindToSigned<D> di;
   const V<D> a = hn::Min(Num(d, kTanhTabLimit), hn::Abs(x));  // |x| second: NaN passes
   const auto k = hn::Sub(hn::ShiftRight<22>(hn::BitCast(di, a)), hn::Set(di, 252));
-  const __m256i idx = hn::Min(hn::Max(k, hn::Zero(di)), hn::Set(di, 7)).raw;
-  const auto lookup = [idx](const float(&table)[8]) {
-    return V<D>{_mm256_permutevar8x32_ps(_mm256_load_ps(table), idx)};
-  };
+  const auto idx = hn::Min(hn::Max(k, hn::Zero(di)), hn::Set(di, 7));
+  const auto lookup = [idx](const float(&table)[8]) { return RegisterLookup<D>(idx, table); };
   const V<D> t = hn::Sub(a, lookup(kTanhTab8C));
   const auto first = hn::Lt(a, Num(d, 0.75));
   const V<D> v = hn::IfThenElse(first, hn::Mul(a, a), t);
