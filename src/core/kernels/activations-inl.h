@@ -901,7 +901,10 @@ struct sigmoid_k {
   // Vectors with every |x| <= 87 (e^−|x| a normal float) take the normal-only exp; the
   // others, NaN and ±inf among them, the general one, where e^−|±inf| = 0 gives σ = 1 or
   // 0 and σσ′ = 0 by themselves and a NaN is passed on here (the exp's clamp would turn
-  // it into a number). So no vector needs dispatch.cc's special-value test.
+  // it into a number). So no vector needs dispatch.cc's special-value test. The forward
+  // and the derivative of those normal vectors are single quotients (LogisticNormal,
+  // LogisticDerivativeNormal); softplus′ and log_sigmoid′ keep LogisticOf's σ (softplus′
+  // must stay within libtorch's 2.40 ulp).
   template <class D>
   static HWY_INLINE Logistic<D> logistic(D d, V<D> x) {
     if constexpr (sizeof(hn::TFromD<D>) == sizeof(float)) {
@@ -913,10 +916,16 @@ struct sigmoid_k {
   }
   template <class D>
   static HWY_INLINE V<D> fwd(D d, V<D> x, const Params&) {
+    if constexpr (sizeof(hn::TFromD<D>) == sizeof(float)) {
+      if (HWY_LIKELY(hn::AllTrue(d, hn::Le(hn::Abs(x), Num(d, 87.0))))) return LogisticNormal(d, x);
+    }
     return logistic(d, x).sigma;
   }
   template <class D>
   static HWY_INLINE V<D> df(D d, V<D> x, const Params&) {
+    if constexpr (sizeof(hn::TFromD<D>) == sizeof(float)) {
+      if (HWY_LIKELY(hn::AllTrue(d, hn::Le(hn::Abs(x), Num(d, 87.0))))) return LogisticDerivativeNormal(d, x);
+    }
     return logistic(d, x).product;
   }
   template <class D>
@@ -970,7 +979,7 @@ struct tanh_k {
   static HWY_INLINE V<D> df(D d, V<D> x, const Params&) {
     if constexpr (sizeof(hn::TFromD<D>) == sizeof(float)) {
       const auto tail = hn::Gt(hn::Abs(x), Num(d, 20.0));
-      if (HWY_LIKELY(hn::AllFalse(d, tail))) return hn::Mul(Num(d, 4.0), LogisticOf<true>(d, hn::Add(x, x)).product);
+      if (HWY_LIKELY(hn::AllFalse(d, tail))) return hn::Mul(Num(d, 4.0), LogisticDerivativeNormal(d, hn::Add(x, x)));
       V<D> hi;
       V<D> lo;
       TwoSum<D>(Num(d, 0x1.62e43p+0), hn::Neg(hn::Add(hn::Abs(x), hn::Abs(x))), &hi, &lo);  // ln4 (float) − 2|x|
