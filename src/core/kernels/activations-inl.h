@@ -565,11 +565,40 @@ struct gelu_k : FloatLanesWithFma {
 // x·σ(k·x) and σ(kx) + kx·σ(kx)σ(−kx): silu (k = 1), swish (k = beta), gelu_sigmoid
 // (k = 1.702 as khi + klo). k·x is carried as hi + lo into the exp.
 // x·σ(t) = x/(1 + e) for t >= 0 and (x·e)/(1 + e) for t < 0, e = exp(−|t|). Float lanes
-// divide once, with the residual step (DivideRounded) over the two-part numerator and
-// 1 + e: 0.63 ulp at worst over every float for silu, 0.64 gelu_sigmoid, 0.62 gelu_tanh,
-// where x·e times 1/(1 + e) measured 1.99 for about 8 % less time (one thread, 4 Ki
-// floats, silu 0.403 -> 0.438 ns/elem). AVX2 drops the step (below): 2.42–2.45 ulp.
+// without the table exp divide once, with the residual step (DivideRounded) over the
+// two-part numerator and 1 + e: 0.63 ulp at worst over every float for silu, 0.64
+// gelu_sigmoid, 0.62 gelu_tanh (measured on AVX-512 before GatedSigmoidQuotient), where
+// x·e times 1/(1 + e) measured 1.99 for about 8 % less time (one thread, 4 Ki floats, silu
+// 0.403 -> 0.438 ns/elem). AVX-512 and AVX2 take GatedSigmoidQuotient.
 // kExactT: t = hi exactly (silu), so there is no low part to carry.
+//
+// GatedSigmoidQuotient: x·σ(t) = x/(1 + e^−t) for every t >= −80 (native_ok), one exp of
+// the two-part −t (up to e^80, a normal float; clamped at −87 beyond t = 87, where σ
+// rounds to 1), 1 + e^−t rounded and one quotient (QuotientOnce): x needs no product, and
+// neither side cancels. Over every float 2.40 ulp for silu (AVX2 2.44), 2.09 gelu_sigmoid
+// (2.15), 2.08 gelu_tanh (2.09): 2 floats from the correctly rounded value, which the
+// contract allows where the 1-ulp form costs more than 15 % of the speed. It costs
+// 17–37 %: one thread, 4 Ki floats, pinned, best of 10–15 alternated processes, ns/elem,
+// residual-step form -> this one: AVX-512 silu 0.437 -> 0.275, gelu_sigmoid 0.609 ->
+// 0.504, gelu_tanh 0.893 -> 0.693; AVX2 silu 0.723 -> 0.376, gelu_sigmoid 0.976 ->
+// 0.573, gelu_tanh 1.330 -> 0.923. ±0 keep their sign (x/(1 + 1)); x = +inf does not
+// reach it (the dispatch's special-value path, or native_ok).
+#if HWY_TARGET <= HWY_AVX2 && HWY_ARCH_X86
+template <bool kExactT, class D>
+HWY_INLINE V<D> GatedSigmoidQuotient(D d, V<D> x, V<D> hi, V<D> lo) {
+  V<D> m = hn::Neg(hi);
+  V<D> m_lo = hn::Zero(d);
+  if constexpr (kExactT) {  // no low part: the clamp is a max
+    m = hn::Max(m, Num(d, -87.0));
+  } else {
+    const auto far = hn::Lt(m, Num(d, -87.0));
+    m = hn::IfThenElse(far, Num(d, -87.0), m);
+    m_lo = hn::IfThenZeroElse(far, hn::Neg(lo));
+  }
+  return QuotientOnce(d, x, hn::Add(Num(d, 1.0), ExpNormal<!kExactT>(d, m, m_lo)));
+}
+#endif
+
 template <bool kExactT = false, class D>
 HWY_INLINE V<D> GatedSigmoidOf(D d, V<D> x, V<D> hi, V<D> lo) {
   const auto neg = hn::Lt(hi, hn::Zero(d));
@@ -579,6 +608,9 @@ HWY_INLINE V<D> GatedSigmoidOf(D d, V<D> x, V<D> hi, V<D> lo) {
     // exp's head and tail). Beyond t = 87, σ rounds to 1 whatever e is, so the argument
     // is clamped there (e stays normal, no garbage), its low part dropped (it may be far
     // above an ulp of −87).
+#if HWY_TARGET <= HWY_AVX2 && HWY_ARCH_X86
+    if constexpr (kExpTableLanes<D>) return GatedSigmoidQuotient<kExactT>(d, x, hi, lo);
+#endif
     const V<D> a = hn::Neg(hn::Abs(hi));
     V<D> arg, arg_lo;
     if constexpr (kExactT) {  // no low part: the clamp is a max
@@ -591,24 +623,13 @@ HWY_INLINE V<D> GatedSigmoidOf(D d, V<D> x, V<D> hi, V<D> lo) {
     }
     V<D> e_lo;
     const V<D> e = ExpNormal<!kExactT>(d, arg, arg_lo, &e_lo);
-    const V<D> one = Num(d, 1.0);
-#if HWY_TARGET == HWY_AVX2 && HWY_ARCH_X86
-    // AVX2: x·(e + e_lo) (or x) over 1 + e rounded, one division, where the residual step
-    // below costs 17–21 % of the speed (the contract's 15 % for a second ulp): one thread,
-    // 4 Ki floats, pinned, best of 15 alternated processes, ns/elem: silu 0.723 -> 0.571,
-    // gelu_sigmoid 0.976 -> 0.775, gelu_tanh 1.330 -> 1.106. Over every float 2.45 ulp
-    // (silu, swish), 2.42 (gelu_sigmoid), 2.44 (gelu_tanh): 2 floats from the correctly
-    // rounded value. AVX-512 keeps the step: there it costs 11 % (0.467 against 0.525).
-    if constexpr (kExpTableLanes<D>) {
-      return hn::Div(hn::IfThenElse(neg, hn::MulAdd(x, e, hn::Mul(x, e_lo)), x), hn::Add(one, e));
-    }
-#endif
     // x·σ(t) as one quotient, (num + num_lo)/(h + l) with its residual: num = x·e exactly
     // (num_lo its product error plus x·e_lo) or x, 1 + e = h + l; only the last rounding
     // is left.
     const V<D> xe = hn::Mul(x, e);
     const V<D> num = hn::IfThenElse(neg, xe, x);
     const V<D> num_lo = hn::IfThenElseZero(neg, hn::MulAdd(x, e_lo, hn::MulSub(x, e, xe)));
+    const V<D> one = Num(d, 1.0);
     const V<D> h = hn::Add(one, e);
     const V<D> l = hn::Add(hn::Add(hn::Sub(one, h), e), e_lo);
     return DivideRounded<D>(num, num_lo, h, l, ReciprocalEstimate(d, h));  // −0 stays −0 (its comment)
