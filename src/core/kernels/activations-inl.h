@@ -578,7 +578,7 @@ struct gelu_k : FloatLanesWithFma {
 // neither side cancels. Over every float 2.40 ulp for silu (AVX2 2.44), 2.09 gelu_sigmoid
 // (2.15), 2.08 gelu_tanh (2.09): 2 floats from the correctly rounded value, which the
 // contract allows where the 1-ulp form costs more than 15 % of the speed. It costs
-// 17–37 %: one thread, 4 Ki floats, pinned, best of 10–15 alternated processes, ns/elem,
+// 17–48 %: one thread, 4 Ki floats, pinned, best of 10–15 alternated processes, ns/elem,
 // residual-step form -> this one: AVX-512 silu 0.437 -> 0.275, gelu_sigmoid 0.609 ->
 // 0.504, gelu_tanh 0.893 -> 0.693; AVX2 silu 0.723 -> 0.376, gelu_sigmoid 0.976 ->
 // 0.573, gelu_tanh 1.330 -> 0.923. ±0 keep their sign (x/(1 + 1)); x = +inf does not

@@ -551,10 +551,10 @@ inline constexpr bool kExpTableLanes =
 #endif
 
 // e^(a + a_lo) on float lanes for a in [−87, 0] (|a_lo| <= ulp(a); kWithLo), every result a
-// normal float (with the table exp, kExpTableLanes, a up to 88 too: GatedSigmoidQuotient): e rounded, and with e_lo its
-// rounding error (e + e_lo within 2^-26.9 relative). On AVX-512 and AVX2 the table exp (0.61 ulp; 13 operations on
-// AVX-512, 14 on AVX2; ExpTable), elsewhere ExpFloatLanes' parts, scaled (0.77 ulp, about 20). The x·σ and σ kernels'
-// exp.
+// normal float: e rounded, and with e_lo its rounding error (e + e_lo within 2^-26.9
+// relative). On AVX-512 and AVX2 the table exp (0.61 ulp; 13 operations on AVX-512, 14 on
+// AVX2; ExpTable), which takes a up to 88 as well (GatedSigmoidQuotient), elsewhere
+// ExpFloatLanes' parts, scaled (0.77 ulp, about 20). The x·σ and σ kernels' exp.
 template <bool kWithLo, class D>
 HWY_INLINE V<D> ExpNormal(D d, V<D> a, V<D> a_lo, V<D>* e_lo = nullptr) {
 #if HWY_TARGET <= HWY_AVX2 && HWY_ARCH_X86
@@ -690,7 +690,8 @@ HWY_INLINE Logistic<D> LogisticOf(D d, V<D> x) {
 }
 
 // num/den rounded about once on float lanes: on AVX-512 the rcp14 estimate and one
-// residual step (2^-28 before the rounding, no division), elsewhere a division.
+// residual step (2^-28 before the rounding, no division; ±0 keep their sign), elsewhere a
+// division.
 template <class D>
 HWY_INLINE V<D> QuotientOnce(D d, V<D> num, V<D> den) {
 #if HWY_TARGET <= HWY_AVX3 && HWY_ARCH_X86
