@@ -964,10 +964,15 @@ struct sigmoid_k {
   // and the derivative of those normal vectors are single quotients (LogisticNormal,
   // LogisticDerivativeNormal); softplus′ and log_sigmoid′ keep LogisticOf's σ (softplus′
   // must stay within libtorch's 2.40 ulp).
+  // Every |x| <= 87: e^−|x| is a normal float in every lane.
+  template <class D>
+  static HWY_INLINE bool AllNormal(D d, V<D> x) {
+    return hn::AllTrue(d, hn::Le(hn::Abs(x), Num(d, 87.0)));
+  }
   template <class D>
   static HWY_INLINE Logistic<D> logistic(D d, V<D> x) {
     if constexpr (sizeof(hn::TFromD<D>) == sizeof(float)) {
-      if (HWY_LIKELY(hn::AllTrue(d, hn::Le(hn::Abs(x), Num(d, 87.0))))) return LogisticOf<true>(d, x);
+      if (HWY_LIKELY(AllNormal(d, x))) return LogisticOf<true>(d, x);
     }
     const Logistic<D> l = LogisticOf(d, x);
     const auto nan = hn::IsNaN(x);
@@ -976,14 +981,14 @@ struct sigmoid_k {
   template <class D>
   static HWY_INLINE V<D> fwd(D d, V<D> x, const Params&) {
     if constexpr (sizeof(hn::TFromD<D>) == sizeof(float)) {
-      if (HWY_LIKELY(hn::AllTrue(d, hn::Le(hn::Abs(x), Num(d, 87.0))))) return LogisticNormal(d, x);
+      if (HWY_LIKELY(AllNormal(d, x))) return LogisticNormal(d, x);
     }
     return logistic(d, x).sigma;
   }
   template <class D>
   static HWY_INLINE V<D> df(D d, V<D> x, const Params&) {
     if constexpr (sizeof(hn::TFromD<D>) == sizeof(float)) {
-      if (HWY_LIKELY(hn::AllTrue(d, hn::Le(hn::Abs(x), Num(d, 87.0))))) return LogisticDerivativeNormal(d, x);
+      if (HWY_LIKELY(AllNormal(d, x))) return LogisticDerivativeNormal(d, x);
     }
     return logistic(d, x).product;
   }

@@ -656,6 +656,12 @@ HWY_INLINE V<D> OnePlusInverse(D d, V<D> e, V<D> e_lo = V<D>()) {
   return hn::NegMulAdd(hn::Mul(q, q), l, q);
 }
 
+// e^−|x| on float lanes for |x| <= 87 (a normal float): the σ family's exp (ExpNormal).
+template <class D>
+HWY_INLINE V<D> ExpNegAbsNormal(D d, V<D> x) {
+  return ExpNormal<false>(d, hn::Neg(hn::Abs(x)), hn::Zero(d));
+}
+
 // The logistic pair on z = −|x| (XNNPACK's shape, no cancellation in either tail):
 //   e = exp(−|x|), s = 1/(1 + e)
 //   σ(x) = s for x >= 0, e·s for x < 0;   σ(x)·σ(−x) = e·s²  (symmetric).
@@ -676,7 +682,7 @@ HWY_INLINE Logistic<D> LogisticOf(D d, V<D> x) {
   V<D> e;
   if constexpr (sizeof(hn::TFromD<D>) == sizeof(float)) {
     if constexpr (kNormalOnly && kExpTableLanes<D>) {
-      e = ExpNormal<false>(d, hn::Neg(hn::Abs(x)), x);
+      e = ExpNegAbsNormal(d, x);
     } else {
       e = ExpFloatLanes<kNormalOnly>(d, hn::Neg(hn::Abs(x)), hn::Zero(d));
     }
@@ -716,7 +722,7 @@ HWY_INLINE V<D> QuotientOnce(D d, V<D> num, V<D> den) {
 template <class D>
 HWY_INLINE V<D> LogisticDerivativeNormal(D d, V<D> x) {
   if constexpr (sizeof(hn::TFromD<D>) == sizeof(float) && kExpTableLanes<D>) {
-    const V<D> e = ExpNormal<false>(d, hn::Neg(hn::Abs(x)), x);
+    const V<D> e = ExpNegAbsNormal(d, x);
     return QuotientOnce(d, e, hn::MulAdd(e, hn::Add(e, Num(d, 2.0)), Num(d, 1.0)));
   } else {
     return LogisticOf<true>(d, x).product;
@@ -732,7 +738,7 @@ HWY_INLINE V<D> LogisticDerivativeNormal(D d, V<D> x) {
 template <class D>
 HWY_INLINE V<D> LogisticNormal(D d, V<D> x) {
   if constexpr (sizeof(hn::TFromD<D>) == sizeof(float) && kExpTableLanes<D>) {
-    const V<D> e = ExpNormal<false>(d, hn::Neg(hn::Abs(x)), x);
+    const V<D> e = ExpNegAbsNormal(d, x);
     const V<D> one = Num(d, 1.0);
     return QuotientOnce(d, hn::IfThenElse(hn::Lt(x, hn::Zero(d)), e, one), hn::Add(one, e));
   } else {
