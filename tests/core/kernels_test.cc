@@ -325,6 +325,49 @@ TEST_P(KernelsOnTarget, SwishAtBetaOneIsSiluBitForBit) {
   EXPECT_NE(0, std::memcmp(a.data(), b.data(), a.size() * sizeof(float)));
 }
 
+// A lane's value never depends on its neighbours (docs/architecture.md: chunking and the
+// output's alignment never change a bit). Kernels that branch per vector, a fast path for
+// vectors whose every lane is in its range and another for the rest, must give the
+// in-range lanes of the rare vectors the fast path's bits. Each input of a bit-pattern
+// sweep, computed among its sweep neighbours, is computed again with every other lane of
+// its vector replaced by a value that sends the vector off the fast path (±100, ±30,
+// −14, ±1e30, ±inf, NaN: past every kernel's thresholds), shifted by one element per pass
+// so that each sweep value meets each lane position.
+TEST_P(KernelsOnTarget, LaneValuesDoNotDependOnTheirNeighbours) {
+  const auto xs = float_sweep(6000);
+  const float poison[] = {100.0f, -100.0f, 30.0f, -30.0f, -14.0f, 1e30f, -1e30f, INFINITY, -INFINITY, NAN};
+  constexpr std::size_t kStride = 16;  // the widest vector (AVX-512 float)
+  for (const Activation& a : rows_under_test()) {
+    const std::string name = a.to_string();
+    std::vector<float> y(xs.size()), dx(xs.size());
+    const std::vector<float> ones(xs.size(), 1.0f);
+    a.forward(std::span<const float>(xs), std::span<float>(y));
+    a.backward(std::span<const float>(xs), std::span<const float>(ones), std::span<float>(dx));
+    int reported = 0;
+    for (std::size_t shift = 0; shift < kStride; ++shift) {
+      // xs[i] for i ≡ shift (mod kStride), the rest poison; 64-byte aligned output
+      std::vector<float> x(xs.size()), y2(xs.size()), dx2(xs.size());
+      for (std::size_t i = 0; i < xs.size(); ++i) {
+        x[i] = i % kStride == shift ? xs[i] : poison[(i / kStride + i) % std::size(poison)];
+      }
+      const std::vector<float> dy(xs.size(), 1.0f);
+      a.forward(std::span<const float>(x), std::span<float>(y2));
+      a.backward(std::span<const float>(x), std::span<const float>(dy), std::span<float>(dx2));
+      for (std::size_t i = shift; i < xs.size(); i += kStride) {
+        const bool same_f = std::bit_cast<std::uint32_t>(y[i]) == std::bit_cast<std::uint32_t>(y2[i]) ||
+                            (std::isnan(y[i]) && std::isnan(y2[i]));
+        const bool same_b = std::bit_cast<std::uint32_t>(dx[i]) == std::bit_cast<std::uint32_t>(dx2[i]) ||
+                            (std::isnan(dx[i]) && std::isnan(dx2[i]));
+        if ((!same_f || !same_b) && reported++ < 3) {
+          ADD_FAILURE() << name << " at x = " << std::hexfloat << xs[i] << ": f " << y[i] << " alone, " << y2[i]
+                        << " beside the others; f' " << dx[i] << " / " << dx2[i] << " on "
+                        << detail::active_simd_target();
+        }
+      }
+    }
+  }
+}
+
 using testing_targets::all_targets;
 using testing_targets::target_name;
 

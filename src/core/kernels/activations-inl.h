@@ -385,10 +385,15 @@ struct relu_squared_k {
 template <class D>
 HWY_INLINE V<D> ExpOfNonPositive(D d, V<D> x) {
   if constexpr (sizeof(hn::TFromD<D>) == sizeof(float)) {
-    if (HWY_LIKELY(hn::AllTrue(d, hn::Ge(x, Num(d, -87.0))))) {
-      if constexpr (kExpTableLanes<D>) return ExpNormal<false>(d, x, x);
-      return ExpFloatLanesLean<true>(d, x, hn::Zero(d));
+    const auto normal = hn::Ge(x, Num(d, -87.0));
+    if constexpr (kExpTableLanes<D>) {
+      if (HWY_LIKELY(hn::AllTrue(d, normal))) return ExpNormal<false>(d, x, x);
+      // The other vectors: their normal lanes keep the table exp's bits (a lane's value
+      // never depends on its neighbours).
+      return hn::IfThenElse(normal, ExpNormal<false>(d, x, x), ExpFloatLanesLean<false>(d, x, hn::Zero(d)));
     }
+    // Without the table the two compact exps give a normal result the same bits.
+    if (HWY_LIKELY(hn::AllTrue(d, normal))) return ExpFloatLanesLean<true>(d, x, hn::Zero(d));
     return ExpFloatLanesLean<false>(d, x, hn::Zero(d));
   } else {
     return ExpNonPositive(d, x);
@@ -964,31 +969,45 @@ struct sigmoid_k {
   // and the derivative of those normal vectors are single quotients (LogisticNormal,
   // LogisticDerivativeNormal); softplus′ and log_sigmoid′ keep LogisticOf's σ (softplus′
   // must stay within libtorch's 2.40 ulp).
-  // Every |x| <= 87: e^−|x| is a normal float in every lane.
+  // Normal: |x| <= 87, where e^−|x| is a normal float. Vectors with a lane beyond give
+  // their normal lanes the normal path's bits (a lane's value never depends on its
+  // neighbours).
   template <class D>
-  static HWY_INLINE bool AllNormal(D d, V<D> x) {
-    return hn::AllTrue(d, hn::Le(hn::Abs(x), Num(d, 87.0)));
+  static HWY_INLINE auto Normal(D d, V<D> x) {
+    return hn::Le(hn::Abs(x), Num(d, 87.0));
   }
   template <class D>
   static HWY_INLINE Logistic<D> logistic(D d, V<D> x) {
     if constexpr (sizeof(hn::TFromD<D>) == sizeof(float)) {
-      if (HWY_LIKELY(AllNormal(d, x))) return LogisticOf<true>(d, x);
+      if (HWY_LIKELY(hn::AllTrue(d, Normal(d, x)))) return LogisticOf<true>(d, x);
     }
     const Logistic<D> l = LogisticOf(d, x);
     const auto nan = hn::IsNaN(x);
-    return {hn::IfThenElse(nan, x, l.sigma), hn::IfThenElse(nan, x, l.sigma_neg), hn::IfThenElse(nan, x, l.product)};
+    Logistic<D> r{hn::IfThenElse(nan, x, l.sigma), hn::IfThenElse(nan, x, l.sigma_neg),
+                  hn::IfThenElse(nan, x, l.product)};
+    if constexpr (sizeof(hn::TFromD<D>) == sizeof(float)) {
+      const auto normal = Normal(d, x);
+      const Logistic<D> n = LogisticOf<true>(d, x);
+      r = {hn::IfThenElse(normal, n.sigma, r.sigma), hn::IfThenElse(normal, n.sigma_neg, r.sigma_neg),
+           hn::IfThenElse(normal, n.product, r.product)};
+    }
+    return r;
   }
   template <class D>
   static HWY_INLINE V<D> fwd(D d, V<D> x, const Params&) {
     if constexpr (sizeof(hn::TFromD<D>) == sizeof(float)) {
-      if (HWY_LIKELY(AllNormal(d, x))) return LogisticNormal(d, x);
+      const auto normal = Normal(d, x);
+      if (HWY_LIKELY(hn::AllTrue(d, normal))) return LogisticNormal(d, x);
+      return hn::IfThenElse(normal, LogisticNormal(d, x), logistic(d, x).sigma);
     }
     return logistic(d, x).sigma;
   }
   template <class D>
   static HWY_INLINE V<D> df(D d, V<D> x, const Params&) {
     if constexpr (sizeof(hn::TFromD<D>) == sizeof(float)) {
-      if (HWY_LIKELY(AllNormal(d, x))) return LogisticDerivativeNormal(d, x);
+      const auto normal = Normal(d, x);
+      if (HWY_LIKELY(hn::AllTrue(d, normal))) return LogisticDerivativeNormal(d, x);
+      return hn::IfThenElse(normal, LogisticDerivativeNormal(d, x), logistic(d, x).product);
     }
     return logistic(d, x).product;
   }
@@ -1043,12 +1062,14 @@ struct tanh_k {
   static HWY_INLINE V<D> df(D d, V<D> x, const Params&) {
     if constexpr (sizeof(hn::TFromD<D>) == sizeof(float)) {
       const auto tail = hn::Gt(hn::Abs(x), Num(d, 20.0));
-      if (HWY_LIKELY(hn::AllFalse(d, tail))) return hn::Mul(Num(d, 4.0), LogisticDerivativeNormal(d, hn::Add(x, x)));
+      const V<D> inner = hn::Mul(Num(d, 4.0), LogisticDerivativeNormal(d, hn::Add(x, x)));
+      if (HWY_LIKELY(hn::AllFalse(d, tail))) return inner;
+      // The other vectors: the lanes within 20 keep the bits above (a lane's value never
+      // depends on its neighbours); NaN lanes are dispatch.cc's.
       V<D> hi;
       V<D> lo;
       TwoSum<D>(Num(d, 0x1.62e43p+0), hn::Neg(hn::Add(hn::Abs(x), hn::Abs(x))), &hi, &lo);  // ln4 (float) − 2|x|
-      return hn::IfThenElse(tail, ExpFloatLanes<false>(d, hi, hn::Add(lo, Num(d, -0x1.05c610ca86c39p-28))),
-                            hn::Mul(Num(d, 4.0), LogisticOf(d, hn::Add(x, x)).product));
+      return hn::IfThenElse(tail, ExpFloatLanes<false>(d, hi, hn::Add(lo, Num(d, -0x1.05c610ca86c39p-28))), inner);
     } else {
       return hn::Mul(Num(d, 4.0), LogisticOf(d, hn::Add(x, x)).product);
     }

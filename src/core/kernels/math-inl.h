@@ -851,8 +851,12 @@ HWY_INLINE V<D> Log1pExpNegFloat(D d, V<D> t) {
 template <class D>
 HWY_INLINE V<D> Log1pExpNeg(D d, V<D> t) {
   if constexpr (sizeof(hn::TFromD<D>) == sizeof(float)) {
-    if (HWY_LIKELY(hn::AllTrue(d, hn::Le(hn::Abs(t), Num(d, 87.0))))) return Log1pExpNegFloat<true>(d, t);
-    return hn::IfThenElse(hn::IsNaN(t), t, Log1pExpNegFloat<false>(d, t));
+    const auto normal = hn::Le(hn::Abs(t), Num(d, 87.0));
+    if (HWY_LIKELY(hn::AllTrue(d, normal))) return Log1pExpNegFloat<true>(d, t);
+    // The other vectors: their lanes within 87 keep the bits above (a lane's value never
+    // depends on its neighbours).
+    return hn::IfThenElse(normal, Log1pExpNegFloat<true>(d, t),
+                          hn::IfThenElse(hn::IsNaN(t), t, Log1pExpNegFloat<false>(d, t)));
   } else {
     return hn::IfThenElse(hn::IsNaN(t), t, hn::Log1p(d, ExpNonPositive(d, hn::Neg(hn::Abs(t)))));
   }
