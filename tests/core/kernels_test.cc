@@ -368,6 +368,31 @@ TEST_P(KernelsOnTarget, LaneValuesDoNotDependOnTheirNeighbours) {
   }
 }
 
+// elu and celu at alpha = 1 are the same function, with the same derivative from x, and both
+// run elu_unit_k there (Alias): the same bits, forward and backward, specials included. Off
+// alpha = 1 they are different functions (celu scales its argument).
+TEST_P(KernelsOnTarget, EluAndCeluAtAlphaOneAgreeBitForBit) {
+  auto xs = float_sweep(20000);
+  xs.insert(xs.end(), {0.0f, -0.0f, INFINITY, -INFINITY, NAN, 1e-40f, -1e-40f, -17.5f, -88.0f, 3e38f});
+  const std::vector<float> dy(xs.size(), 1.5f);
+  const Activation elu(ActId::elu);
+  const Activation celu(ActId::celu);
+  std::vector<float> a(xs.size()), b(xs.size());
+  elu.forward(std::span<const float>(xs), std::span<float>(a));
+  celu.forward(std::span<const float>(xs), std::span<float>(b));
+  EXPECT_EQ(0, std::memcmp(a.data(), b.data(), a.size() * sizeof(float))) << "float32 forward";
+  elu.backward(std::span<const float>(xs), std::span<const float>(dy), std::span<float>(a));
+  celu.backward(std::span<const float>(xs), std::span<const float>(dy), std::span<float>(b));
+  EXPECT_EQ(0, std::memcmp(a.data(), b.data(), a.size() * sizeof(float))) << "float32 backward";
+  Activation celu2 = celu;
+  celu2.set("alpha", 2.0);
+  Activation elu2 = elu;
+  elu2.set("alpha", 2.0);
+  elu2.forward(std::span<const float>(xs), std::span<float>(a));
+  celu2.forward(std::span<const float>(xs), std::span<float>(b));
+  EXPECT_NE(0, std::memcmp(a.data(), b.data(), a.size() * sizeof(float)));
+}
+
 using testing_targets::all_targets;
 using testing_targets::target_name;
 

@@ -405,14 +405,23 @@ HWY_INLINE V<D> ExpOfNonPositive(D d, V<D> x) {
 // float Expm1 gave 1.43, in about half the operations. NaN reaches the expm1 (its clamp
 // and the min with 0 take x second), whose NaN comes out; −inf gives −alpha: with
 // kMinMaxPassNaN the rows skip dispatch.cc's special-value test.
-template <class D>
+template <bool kUnitAlpha = false, class D>
 HWY_INLINE V<D> EluCore(D d, V<D> x, double alpha, double input_scale_div) {
   if constexpr (sizeof(hn::TFromD<D>) == sizeof(float)) {
     // Float lanes: the expm1 gives +0 at ±0 and alpha >= 0 (the catalog's range) keeps
     // it, so neither the min with 0 nor a zero select is needed; the lanes x > 0, where
-    // the expm1 is garbage, are replaced by x.
-    const V<D> neg = hn::Mul(Num(d, alpha), Expm1NonPositive(d, hn::Div(x, Num(d, input_scale_div))));
+    // the expm1 is garbage, are replaced by x. kUnitAlpha (alpha = 1, elu_unit_k): no
+    // scaling at all.
+    const V<D> e = Expm1NonPositive(d, kUnitAlpha ? x : hn::Div(x, Num(d, input_scale_div)));
+    const V<D> neg = kUnitAlpha ? e : hn::Mul(Num(d, alpha), e);
+#if HWY_ARCH_X86 && HWY_TARGET <= HWY_SSE4
+    // Chosen by x's sign bit: one blendv on SSE4 and AVX2, no compare (+0 keeps x, −0
+    // takes the expm1's +0, NaN either). Not on SSSE3, whose IfNegativeThenElse mixes the
+    // two inputs' bits (Highway 1.0.3: its IfThenElse there is a bitwise select).
+    return hn::IfNegativeThenElse(x, neg, x);
+#else
     return hn::IfThenElse(hn::Gt(x, hn::Zero(d)), x, neg);
+#endif
   } else {
     const V<D> neg =
         hn::Mul(Num(d, alpha), Expm1NonPositive(d, hn::Div(hn::Min(hn::Zero(d), x), Num(d, input_scale_div))));
@@ -421,7 +430,28 @@ HWY_INLINE V<D> EluCore(D d, V<D> x, double alpha, double input_scale_div) {
   }
 }
 
+// ELU and CELU at alpha = 1 (both rows' default, where they are the same function with
+// the same derivative): the dispatch runs this (Alias) forward and backward from x. It
+// drops the multiplication and the division by alpha = 1, exact operations, so the bits
+// do not change. (Backward from y stays the rows' own.)
+struct elu_unit_k {
+  static constexpr bool kNativeF32Forward = true;  // within the catalog's ulp bound on float lanes
+  static constexpr bool kNativeF32Backward = true;
+  static constexpr bool kExactSpecialsForward = kMinMaxPassNaN;  // EluCore
+  static constexpr bool kExactSpecialsBackward = true;           // x <= 0 fails for NaN: f' = 1
+  template <class D>
+  static HWY_INLINE V<D> fwd(D d, V<D> x, const Params&) {
+    return EluCore<true>(d, x, 1.0, 1.0);
+  }
+  template <class D>
+  static HWY_INLINE V<D> df(D d, V<D> x, const Params&) {
+    return hn::IfThenElse(hn::Le(x, hn::Zero(d)), ExpOfNonPositive(d, hn::Min(x, hn::Zero(d))), Num(d, 1.0));
+  }
+};
+
 struct elu_k {
+  using Alias = elu_unit_k;
+  static bool alias_applies(const Params& p) { return p[0] == 1.0; }
   static constexpr bool kNativeF32Forward = true;  // within the catalog's ulp bound on float lanes
   static constexpr bool kNativeF32Backward = true;
   static constexpr bool kExactSpecialsForward = kMinMaxPassNaN;  // EluCore
@@ -442,6 +472,8 @@ struct elu_k {
 };
 
 struct celu_k {
+  using Alias = elu_unit_k;
+  static bool alias_applies(const Params& p) { return p[0] == 1.0; }
   static constexpr bool kNativeF32Forward = true;  // within the catalog's ulp bound on float lanes
   static constexpr bool kNativeF32Backward = true;
   static constexpr bool kExactSpecialsForward = kMinMaxPassNaN;  // EluCore
