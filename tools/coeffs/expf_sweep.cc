@@ -4,7 +4,7 @@
 // A scalar copy of the vector code, operation for operation (std::fma where the
 // kernel uses MulAdd/NegMulAdd), checked against long double exp on every float
 // hi in [lo_bound, 0] (lo = 0). Build and run:
-//   g++ -O2 -march=native tools/coeffs/expf_sweep.cc -o /tmp/expf_sweep
+//   g++ -std=c++20 -O2 -march=native tools/coeffs/expf_sweep.cc -o /tmp/expf_sweep
 //   /tmp/expf_sweep         # ExpFloatLanes: 1 + r1 kept exactly
 //   /tmp/expf_sweep lean    # ExpFloatLanesLean: 1 + (r1 + (c + r²q))
 //   /tmp/expf_sweep expm1   # Expm1NonPositive, every float x <= 0 against expm1l
@@ -77,9 +77,7 @@ float exp_float_lanes(float hi, float lo) {
 // Expm1NonPositive (math-inl.h), operation for operation.
 float expm1_non_positive(float x) {
   const Reduced a = reduce(std::fmax(x, -17.0f), 0.0f, 12583039.0f);
-  const float rr = a.r * a.r;
-  const float rr_lo = std::fma(a.r, a.r, -rr);
-  const float p = a.r1 + std::fma(rr, a.q, std::fma(rr_lo, 0.5f, a.c));
+  const float p = a.r1 + std::fma(a.r * a.r, a.q, a.c);
   std::int32_t kb;
   std::memcpy(&kb, &a.k, 4);
   const float two_n = bits_to_float(static_cast<std::int32_t>(static_cast<std::uint32_t>(kb) << 23));
