@@ -3,7 +3,9 @@
 // finite differences.
 #include <gtest/gtest.h>
 
+#include <bit>
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <fstream>
 #include <limits>
@@ -500,6 +502,52 @@ TEST(Losses, CrossEntropyGradientIsSoftmaxMinusOneHot) {
 // overload takes the generic path. Same inputs (every option, awkward rows): the loss
 // within 1e-6 relative and each gradient within a few float roundings of its terms,
 // including a dominant class whose p_t − 1 ≈ −1e−12 must keep its relative accuracy.
+// A NaN logit anywhere makes its row NaN (PyTorch), in place or not, in rows whose e are all
+// normal (where the sum finds it), in rows with a spread past 87 or a −inf entry (a pass of
+// their own) and in rows shorter than a vector; the rows beside it keep their values.
+TEST_P(FloatRowsOnTarget, NaNAnywhereMakesItsRowNaN) {
+  constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
+  std::mt19937 rng(5);
+  std::normal_distribution<float> n01(0, 2);
+  for (const auto kind : {SoftmaxKind::kSoftmax, SoftmaxKind::kLogSoftmax, SoftmaxKind::kSoftmin}) {
+    for (const std::size_t cols : {3u, 8u, 17u, 100u, 1000u}) {
+      for (const int shape : {0, 1, 2}) {  // normal logits, one at −200, one −inf
+        for (const std::size_t at : {std::size_t{0}, cols / 2, cols - 1}) {
+          for (const bool in_place : {false, true}) {
+            std::vector<float> x(3 * cols);
+            for (auto& v : x) v = n01(rng);
+            for (std::size_t r = 0; r < 3; ++r) {
+              if (shape == 1) x[r * cols + (at + 1) % cols] = -200.0f;
+              if (shape == 2) x[r * cols + (at + 1) % cols] = -std::numeric_limits<float>::infinity();
+            }
+            std::vector<float> clean = x;
+            x[cols + at] = kNaN;  // the middle row
+            std::vector<float> want(3 * cols), y(3 * cols);
+            softmax_forward(kind, std::span<const float>(clean), std::span<float>(want), cols);
+            if (in_place) {
+              y = x;
+              softmax_forward(kind, std::span<const float>(y), std::span<float>(y), cols);
+            } else {
+              softmax_forward(kind, std::span<const float>(x), std::span<float>(y), cols);
+            }
+            const std::string what = std::string(to_string(kind)) + " cols=" + std::to_string(cols) +
+                                     " shape=" + std::to_string(shape) + " at=" + std::to_string(at) +
+                                     (in_place ? " in place" : "");
+            for (std::size_t i = 0; i < 3 * cols; ++i) {
+              if (i / cols == 1) {
+                ASSERT_TRUE(std::isnan(y[i])) << what << " i=" << i;
+              } else {
+                ASSERT_EQ(std::bit_cast<std::uint32_t>(want[i]), std::bit_cast<std::uint32_t>(y[i]))
+                    << what << " i=" << i;
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
 // Masked rows (−inf entries, as attention masks write them) at lengths through the
 // overlapping last vector: masked entries give exactly 0 (log_softmax: −inf) and the
 // gradient PyTorch's formulas give them (0; log_softmax: dy), the rest are within 2 ulp; a fully masked row with

@@ -141,7 +141,10 @@ inline bool ForwardPrefetchPays(std::size_t cols, bool stores_e) {
 // The float32 rows at temperature 1 (the common case) compute on full-width float
 // lanes; everything else takes the double-lane path below. Per row:
 //   1. m = max z and the row's minimum; a NaN anywhere or m = ±inf hands the row to
-//      the double path (which owns the special-value semantics), so −inf entries stay;
+//      the double path (which owns the special-value semantics), so −inf entries stay.
+//      The NaN is found by the sum of step 2 (a NaN e makes it NaN) on the rows whose e
+//      are all normal, by its own pass on the other rows, and in this pass only where y
+//      overlaps x or the row is shorter than a vector;
 //   2. z − m = hi + lo exactly: Fast2Sum (3 ops) when no z has a larger exponent than m,
 //      else 2Sum (6);
 //      e = e^(hi+lo) on float lanes within 0.95 ulp (ExpFloatLanesLean: the 0.81-ulp
@@ -158,7 +161,8 @@ inline bool ForwardPrefetchPays(std::size_t cols, bool stores_e) {
 //      anchored at 1, its rounding errors gathered in double lanes);
 //   3. softmax: y = e·(1/s) with 1/s split in two floats (one more rounding);
 //      log_softmax: y = (z − c1) − c2 with c1 + c2 = m + log1p(s − 1) (LogOut).
-// Returns false, having written nothing, for rows the double path must take.
+// Returns false for rows the double path must take, having written nothing but (where y
+// does not overlap x) e into y, which that path overwrites.
 // kLogits (the cross-entropy losses): store e like softmax, s − 1 to log_softmax's
 // precision, and write y = e·(scale/s) − offset.
 enum class RowMode { kSoftmax, kLogSoftmax, kLogits };
@@ -380,13 +384,15 @@ struct FloatLaneRow {
     double sum_minus_1 = 0;
   };
 
-  static bool Run(const float* xr, float* yr, std::size_t cols, double scale = 1.0, double offset = 0.0,
-                  Stats* stats = nullptr) {
+  // m = max z and the lowest z of a row (x86's max and min may drop a NaN lane, or return
+  // one). kNan: also whether some z is a NaN (returns false then), two more operations a
+  // vector, which cost 8-11 % of a softmax's time (4096 x 1000 and 256 x 32000 on AVX2).
+  template <bool kNan>
+  static HWY_INLINE bool MaxPass(const float* xr, std::size_t cols, float* m, float* lowest) {
     const DN d;
     const std::size_t N = hn::Lanes(d);
     const std::size_t whole = cols - cols % N;
     constexpr float kInf = std::numeric_limits<float>::infinity();
-    // 1. max, min; NaN anywhere
     auto vmax0 = hn::Set(d, -kInf);
     auto vmax1 = vmax0;
     auto vmin0 = hn::Set(d, kInf);
@@ -400,28 +406,53 @@ struct FloatLaneRow {
       vmax1 = hn::Max(vmax1, z1);
       vmin0 = hn::Min(vmin0, z0);
       vmin1 = hn::Min(vmin1, z1);
-      nan = hn::Or(nan, hn::Or(hn::IsNaN(z0), hn::IsNaN(z1)));
+      if constexpr (kNan) nan = hn::Or(nan, hn::Or(hn::IsNaN(z0), hn::IsNaN(z1)));
     }
     for (; i < whole; i += N) {
       const auto z = Load(xr + i);
       vmax0 = hn::Max(vmax0, z);
       vmin0 = hn::Min(vmin0, z);
-      nan = hn::Or(nan, hn::IsNaN(z));
+      if constexpr (kNan) nan = hn::Or(nan, hn::IsNaN(z));
     }
     if (whole < cols && cols >= N) {  // max and min do not mind the repeated lanes
       const auto z = Load(xr + cols - N);
       vmax0 = hn::Max(vmax0, z);
       vmin0 = hn::Min(vmin0, z);
-      nan = hn::Or(nan, hn::IsNaN(z));
+      if constexpr (kNan) nan = hn::Or(nan, hn::IsNaN(z));
     } else if (whole < cols) {
       const auto zmax = LoadTail(xr + whole, cols - whole, kNegate ? kInf : -kInf);
       vmax0 = hn::Max(vmax0, zmax);
       vmin0 = hn::Min(vmin0, LoadTail(xr + whole, cols - whole, kNegate ? -kInf : kInf));
-      nan = hn::Or(nan, hn::IsNaN(zmax));
+      if constexpr (kNan) nan = hn::Or(nan, hn::IsNaN(zmax));
     }
-    const float m = hn::GetLane(hn::MaxOfLanes(d, hn::Max(vmax0, vmax1)));
-    const float lowest = hn::GetLane(hn::MinOfLanes(d, hn::Min(vmin0, vmin1)));
-    if (!hn::AllFalse(d, nan) || m == kInf || m == -kInf) return false;
+    *m = hn::GetLane(hn::MaxOfLanes(d, hn::Max(vmax0, vmax1)));
+    *lowest = hn::GetLane(hn::MinOfLanes(d, hn::Min(vmin0, vmin1)));
+    return hn::AllFalse(d, nan);
+  }
+  static bool RowHasNaN(const float* xr, std::size_t cols) {
+    float m;
+    float lowest;
+    return !MaxPass<true>(xr, cols, &m, &lowest);
+  }
+
+  static bool Run(const float* xr, float* yr, std::size_t cols, double scale = 1.0, double offset = 0.0,
+                  Stats* stats = nullptr) {
+    const DN d;
+    const std::size_t N = hn::Lanes(d);
+    const std::size_t whole = cols - cols % N;
+    constexpr float kInf = std::numeric_limits<float>::infinity();
+    // 1. max, min (and NaN anywhere, where y overlaps x: the exp pass below writes e into
+    // y before its sum shows a NaN, and the double path then needs x as it was; and in
+    // rows shorter than a vector, whose one padded vector takes the exp that clamps)
+    const bool nan_first = (kStoreE && yr < xr + cols && xr < yr + cols) || cols < N;
+    float m;
+    float lowest;
+    if (nan_first) {
+      if (!MaxPass<true>(xr, cols, &m, &lowest)) return false;
+    } else {
+      MaxPass<false>(xr, cols, &m, &lowest);
+    }
+    if (m == kInf || m == -kInf) return false;
     // 2. e = exp(z − m) and the sums
     const auto negm = hn::Set(d, -m);
     // Fast2Sum(−m, z) is exact when z's exponent does not exceed m's (Dekker's condition;
@@ -430,7 +461,11 @@ struct FloatLaneRow {
     const float abs_m = std::fabs(m);
     const bool fast2sum =
         abs_m >= std::numeric_limits<float>::min() && std::fabs(lowest) < std::ldexp(1.0f, std::ilogb(abs_m) + 1);
+    // False as well where m or the lowest z is a NaN (a NaN lane can win the max or min).
     const bool normal = static_cast<double>(lowest) - static_cast<double>(m) >= -86.9;
+    // The normal rows' exps carry a NaN into the sum, checked below; the others clamp
+    // their argument, so a NaN must be found first (a pass of their own, for these rare rows).
+    if (!nan_first && !normal && RowHasNaN(xr, cols)) return false;
     Sums acc{hn::Set(d, 1.0f), hn::Zero(d), hn::Zero(DW()), hn::Zero(DW()), 0};
     // softmax rows of logits within ±256 (every e normal): e^z·2^−b for b = round(m/ln2),
     // no z − m at all; the shift cancels in e/Σe. (log_softmax and the losses need s − 1,
@@ -454,6 +489,7 @@ struct FloatLaneRow {
       Accumulate<false>(v, &acc);
     }
     const double sum_minus_1 = SumMinus1(&acc);
+    if (std::isnan(sum_minus_1)) return false;  // a NaN among the logits
     // log_softmax's largest output is −log1p(s − 1). When that is below 2^-60 and some e
     // is subnormal, s − 1 may be made of subnormal e's, each rounded to 2^-149 absolute
     // (a 254-column row lost 32 ulp of a −1.2e-41 output); the double path keeps their
