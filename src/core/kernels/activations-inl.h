@@ -833,10 +833,13 @@ struct gelu_tanh_k : FloatLanesWithFma {
   // x and the two splits took 20. The same worst errors over every float (gelu_tanh 2.08,
   // gelu_tanh′ 2.46; AVX2 2.09, 2.44); one thread, 4 Ki floats, pinned, best of 10
   // alternated processes: forward 0.943 -> 0.822 ns/elem on AVX2, 0.617 -> 0.581 on AVX-512.
-  template <class D>
+  // kCubed3: x·(2u)' = K·x·(1 + 3A·x²) instead, the same way (q of the derivative).
+  template <bool kCubed3 = false, class D>
   static HWY_INLINE void two_u_float(D d, V<D> x, V<D>* hi, V<D>* lo) {
-    constexpr float kAHi = static_cast<float>(kGeluTanhAHi);
-    constexpr float kALo = static_cast<float>((kGeluTanhAHi - static_cast<double>(kAHi)) + kGeluTanhALo);
+    constexpr double kA = kCubed3 ? kGeluTanh3AHi : kGeluTanhAHi;
+    constexpr double kALoD = kCubed3 ? kGeluTanh3ALo : kGeluTanhALo;
+    constexpr float kAHi = static_cast<float>(kA);
+    constexpr float kALo = static_cast<float>((kA - static_cast<double>(kAHi)) + kALoD);
     constexpr float kKHi = static_cast<float>(kTwoSqrt2OverPiHi);
     constexpr float kKLo = static_cast<float>((kTwoSqrt2OverPiHi - static_cast<double>(kKHi)) + kTwoSqrt2OverPiLo);
     const V<D> one = Num(d, 1.0);
@@ -865,7 +868,7 @@ struct gelu_tanh_k : FloatLanesWithFma {
     two_u(d, x, &hi, &lo);
     if constexpr (sizeof(hn::TFromD<D>) == sizeof(float)) {
       V<D> q, q_lo;
-      cubic(d, x, kGeluTanh3AHi, kGeluTanh3ALo, &q, &q_lo);
+      two_u_float<true>(d, x, &q, &q_lo);
       const V<D> g = SigmoidGateDfFloat(d, hi, lo, q, q_lo);
       // no NegativeTailZero: float lanes keep 2u >= −75, where g is a normal float
       return NearZero(d, g, x, hn::Zero(d), kGeluTanhDfRootHi, kGeluTanhDfRootLo, kGateDfNear, kGeluTanhDfP,
