@@ -701,17 +701,18 @@ HWY_INLINE V<D> GatedSigmoid(D d, V<D> x, double khi, double klo = 0.0) {
 template <bool kExactT = false, class D>
 HWY_INLINE V<D> SigmoidGateDfFloat(D d, V<D> hi, V<D> lo, V<D> q, V<D> q_lo) {
   const auto neg = hn::Lt(hi, hn::Zero(d));
-  const V<D> a = hn::Neg(hn::Abs(hi));
-  const auto far = hn::Lt(a, Num(d, -87.0));  // t > 87 (native_ok keeps t >= −80)
-  const V<D> a_lo = kExactT ? hn::Zero(d) : hn::IfThenZeroElse(far, hn::IfThenElse(neg, lo, hn::Neg(lo)));
+  const V<D> a = hn::Or(hi, Num(d, -0.0));  // −|t|: the sign bit set
+  // t > 87 (native_ok keeps t >= −80): the result rounds to 1; the exp of −|t| there is
+  // not a normal float, and those lanes' arithmetic below is replaced.
+  const auto far = hn::Gt(hi, Num(d, 87.0));
+  const V<D> a_lo = kExactT ? hn::Zero(d) : hn::IfThenElse(neg, lo, hn::Neg(lo));
   V<D> e_lo;
-  const V<D> e = ExpNormal<!kExactT>(d, hn::IfThenElse(far, Num(d, -87.0), a), a_lo, &e_lo);
+  const V<D> e = ExpNormal<!kExactT>(d, a, a_lo, &e_lo);
   const V<D> one = Num(d, 1.0);
   const V<D> h = hn::Add(one, e);
   const V<D> hl = hn::Add(hn::Add(hn::Sub(one, h), e), e_lo);  // 1 + e = h + hl
-  // t >= 0: 1 + e + q·e, with q·e dropped beyond t = 87 (e is clamped there)
-  const V<D> eq = hn::IfThenZeroElse(far, e);
-  const V<D> pos = hn::Add(hn::MulAdd(eq, q, h), kExactT ? hl : hn::MulAdd(eq, q_lo, hl));
+  // t >= 0: 1 + e + q·e
+  const V<D> pos = hn::Add(hn::MulAdd(e, q, h), kExactT ? hl : hn::MulAdd(e, q_lo, hl));
   // t < 0: e·m, m = (1 + q) + e
   const V<D> m = hn::Add(hn::Add(hn::Add(one, q), e), kExactT ? e_lo : hn::Add(e_lo, q_lo));
   const V<D> em = hn::Mul(e, m);
@@ -721,7 +722,7 @@ HWY_INLINE V<D> SigmoidGateDfFloat(D d, V<D> hi, V<D> lo, V<D> q, V<D> q_lo) {
   // (1 + e)² = den + den_lo
   const V<D> den = hn::Mul(h, h);
   const V<D> den_lo = hn::MulAdd(hn::Add(h, h), hl, hn::MulSub(h, h, den));
-  return DivideRounded<D>(num, num_lo, den, den_lo, ReciprocalEstimate(d, den));
+  return hn::IfThenElse(far, one, DivideRounded<D>(num, num_lo, den, den_lo, ReciprocalEstimate(d, den)));
 }
 
 // The derivative g(t) = σ(t)(1 + t·σ(−t)) of x·σ(kx), t = k·x as hi + lo: on double lanes
