@@ -648,7 +648,7 @@ HWY_INLINE V<D> GatedSigmoidOf(D d, V<D> x, V<D> hi, V<D> lo) {
 #if HWY_TARGET <= HWY_AVX2 && HWY_ARCH_X86
     if constexpr (kExpTableLanes<D>) return GatedSigmoidQuotient<kExactT>(d, x, hi, lo);
 #endif
-    const V<D> a = hn::Neg(hn::Abs(hi));
+    const V<D> a = NegAbs(hi);
     V<D> arg, arg_lo;
     if constexpr (kExactT) {  // no low part: the clamp is a max
       arg = hn::Max(a, Num(d, -87.0));
@@ -672,7 +672,7 @@ HWY_INLINE V<D> GatedSigmoidOf(D d, V<D> x, V<D> hi, V<D> lo) {
     return DivideRounded<D>(num, num_lo, h, l, ReciprocalEstimate(d, h));  // −0 stays −0 (its comment)
   } else {
     const V<D> correction = hn::IfThenElse(neg, hn::Add(Num(d, 1.0), lo), hn::Sub(Num(d, 1.0), lo));
-    const V<D> e0 = hn::Mul(ExpNonPositive(d, hn::Neg(hn::Abs(hi))), correction);
+    const V<D> e0 = hn::Mul(ExpNonPositive(d, NegAbs(hi)), correction);
     const V<D> e = hn::IfThenZeroElse(hn::Le(e0, hn::Zero(d)), e0);
     const V<D> num = hn::IfThenElse(neg, hn::Mul(x, e), x);
     return hn::Mul(num, OnePlusInverse(d, e));  // 1 + e unrounded: about one ulp less than num/(1 + e)
@@ -701,7 +701,7 @@ HWY_INLINE V<D> GatedSigmoid(D d, V<D> x, double khi, double klo = 0.0) {
 template <bool kExactT = false, class D>
 HWY_INLINE V<D> SigmoidGateDfFloat(D d, V<D> hi, V<D> lo, V<D> q, V<D> q_lo) {
   const auto neg = hn::Lt(hi, hn::Zero(d));
-  const V<D> a = hn::Or(hi, Num(d, -0.0));  // −|t|: the sign bit set
+  const V<D> a = NegAbs(hi);
   // t > 87 (native_ok keeps t >= −80): the result rounds to 1; the exp of −|t| there is
   // not a normal float, and those lanes' arithmetic below is replaced.
   const auto far = hn::Gt(hi, Num(d, 87.0));
