@@ -400,6 +400,20 @@ HWY_INLINE V<D> ExpOfNonPositive(D d, V<D> x) {
   }
 }
 
+// x > 0 ? pos : neg, for callers whose two values agree at ±0 and whose NaN lanes may take
+// either. Chosen by x's sign bit where that is one instruction: a blendv on SSE4 and AVX2,
+// no compare. Not on SSSE3, whose IfNegativeThenElse mixes the two inputs' bits (Highway
+// 1.0.3: its IfThenElse there is a bitwise select).
+template <class D>
+HWY_INLINE V<D> PositiveThenElse(D d, V<D> x, V<D> pos, V<D> neg) {
+#if HWY_ARCH_X86 && HWY_TARGET <= HWY_SSE4
+  (void)d;
+  return hn::IfNegativeThenElse(x, neg, pos);
+#else
+  return hn::IfThenElse(hn::Gt(x, hn::Zero(d)), pos, neg);
+#endif
+}
+
 // ELU family: x > 0 ? x : alpha·expm1(x·input_scale), and +0 at ±0 (PyTorch). The expm1
 // is math-inl.h's Expm1NonPositive: 1.125 ulp (one float) forward for elu and celu where
 // Highway's float Expm1 gave 1.43, in about half the operations. NaN reaches the expm1 (its clamp
@@ -413,15 +427,7 @@ HWY_INLINE V<D> EluCore(D d, V<D> x, double alpha, double input_scale_div) {
     // the expm1 is garbage, are replaced by x. kUnitAlpha (alpha = 1, elu_unit_k): no
     // scaling at all.
     const V<D> e = Expm1NonPositive(d, kUnitAlpha ? x : hn::Div(x, Num(d, input_scale_div)));
-    const V<D> neg = kUnitAlpha ? e : hn::Mul(Num(d, alpha), e);
-#if HWY_ARCH_X86 && HWY_TARGET <= HWY_SSE4
-    // Chosen by x's sign bit: one blendv on SSE4 and AVX2, no compare (+0 keeps x, −0
-    // takes the expm1's +0, NaN either). Not on SSSE3, whose IfNegativeThenElse mixes the
-    // two inputs' bits (Highway 1.0.3: its IfThenElse there is a bitwise select).
-    return hn::IfNegativeThenElse(x, neg, x);
-#else
-    return hn::IfThenElse(hn::Gt(x, hn::Zero(d)), x, neg);
-#endif
+    return PositiveThenElse(d, x, x, kUnitAlpha ? e : hn::Mul(Num(d, alpha), e));
   } else {
     const V<D> neg =
         hn::Mul(Num(d, alpha), Expm1NonPositive(d, hn::Div(hn::Min(hn::Zero(d), x), Num(d, input_scale_div))));
@@ -507,16 +513,19 @@ struct selu_k {
   static constexpr bool kDoubleFromY = true;
   template <class D>
   static HWY_INLINE V<D> fwd(D d, V<D> x, const Params&) {
-    const V<D> neg = hn::Mul(Num(d, kSeluScaleAlpha), Expm1NonPositive(d, hn::Min(x, hn::Zero(d))));
-    V<D> pos = hn::Mul(x, Num(d, kSeluScale));
     if constexpr (sizeof(hn::TFromD<D>) == sizeof(float)) {
       // scale·x with scale in two floats, rounded once: float(scale)·x alone is up to an ulp
       // off, and overflowed to inf just below x = FLT_MAX/scale, where the result is FLT_MAX.
       constexpr float kHi = static_cast<float>(kSeluScale);
-      pos = hn::MulAdd(x, Num(d, kHi), hn::Mul(x, Num(d, kSeluScale - static_cast<double>(kHi))));
+      const V<D> pos = hn::MulAdd(x, Num(d, kHi), hn::Mul(x, Num(d, kSeluScale - static_cast<double>(kHi))));
+      // As EluCore: the expm1 gives +0 at ±0, as scale·x does at +0, and its garbage at
+      // x > 0 is not chosen (NaN lanes are dispatch.cc's).
+      return PositiveThenElse(d, x, pos, hn::Mul(Num(d, kSeluScaleAlpha), Expm1NonPositive(d, x)));
+    } else {
+      const V<D> neg = hn::Mul(Num(d, kSeluScaleAlpha), Expm1NonPositive(d, hn::Min(x, hn::Zero(d))));
+      const V<D> r = hn::IfThenElse(hn::Gt(x, hn::Zero(d)), hn::Mul(x, Num(d, kSeluScale)), neg);
+      return hn::IfThenZeroElse(hn::Eq(x, hn::Zero(d)), r);
     }
-    const V<D> r = hn::IfThenElse(hn::Gt(x, hn::Zero(d)), pos, neg);
-    return hn::IfThenZeroElse(hn::Eq(x, hn::Zero(d)), r);
   }
   template <class D>
   // On float lanes below x = −80, scale·α·e^x is one exp of x + ln(scale·α) in two parts:
