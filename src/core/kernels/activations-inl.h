@@ -416,9 +416,10 @@ HWY_INLINE V<D> PositiveThenElse(D d, V<D> x, V<D> pos, V<D> neg) {
 
 // ELU family: x > 0 ? x : alpha·expm1(x·input_scale), and +0 at ±0 (PyTorch). The expm1
 // is math-inl.h's Expm1NonPositive: 1.125 ulp (one float) forward for elu and celu where
-// Highway's float Expm1 gave 1.43, in about half the operations. NaN reaches the expm1 (its clamp
-// and the min with 0 take x second), whose NaN comes out; −inf gives −alpha: with
-// kMinMaxPassNaN the rows skip dispatch.cc's special-value test.
+// Highway's float Expm1 gave 1.43, in about half the operations. NaN reaches the expm1 (its
+// clamp and the min with 0 take x second), and a NaN lane gives its NaN or x itself (the
+// sign-bit select); −inf gives −alpha: with kMinMaxPassNaN the rows skip dispatch.cc's
+// special-value test.
 template <bool kUnitAlpha = false, class D>
 HWY_INLINE V<D> EluCore(D d, V<D> x, double alpha, double input_scale_div) {
   if constexpr (sizeof(hn::TFromD<D>) == sizeof(float)) {
@@ -436,6 +437,13 @@ HWY_INLINE V<D> EluCore(D d, V<D> x, double alpha, double input_scale_div) {
   }
 }
 
+// elu′ = x <= 0 ? alpha·e^x : 1 (kUnitAlpha: alpha = 1, no multiplication).
+template <bool kUnitAlpha = false, class D>
+HWY_INLINE V<D> EluDf(D d, V<D> x, double alpha) {
+  const V<D> e = ExpOfNonPositive(d, hn::Min(x, hn::Zero(d)));
+  return hn::IfThenElse(hn::Le(x, hn::Zero(d)), kUnitAlpha ? e : hn::Mul(Num(d, alpha), e), Num(d, 1.0));
+}
+
 // ELU and CELU at alpha = 1 (both rows' default, where they are the same function with
 // the same derivative): the dispatch runs this (Alias) forward and backward from x. It
 // drops the multiplication and the division by alpha = 1, exact operations, so the bits
@@ -451,7 +459,7 @@ struct elu_unit_k {
   }
   template <class D>
   static HWY_INLINE V<D> df(D d, V<D> x, const Params&) {
-    return hn::IfThenElse(hn::Le(x, hn::Zero(d)), ExpOfNonPositive(d, hn::Min(x, hn::Zero(d))), Num(d, 1.0));
+    return EluDf<true>(d, x, 1.0);
   }
 };
 
@@ -468,8 +476,7 @@ struct elu_k {
   }
   template <class D>
   static HWY_INLINE V<D> df(D d, V<D> x, const Params& p) {
-    return hn::IfThenElse(hn::Le(x, hn::Zero(d)), hn::Mul(Num(d, p[0]), ExpOfNonPositive(d, hn::Min(x, hn::Zero(d)))),
-                          Num(d, 1.0));
+    return EluDf(d, x, p[0]);
   }
   template <class D>
   static HWY_INLINE V<D> df_y(D d, V<D> y, const Params& p) {
@@ -1021,40 +1028,42 @@ struct sigmoid_k {
   static HWY_INLINE auto Normal(D d, V<D> x) {
     return hn::Le(hn::Abs(x), Num(d, 87.0));
   }
+  // Any lane (the general path; a NaN comes out as it went in).
+  template <class D>
+  static HWY_INLINE Logistic<D> logistic_any(D d, V<D> x) {
+    const Logistic<D> l = LogisticOf(d, x);
+    const auto nan = hn::IsNaN(x);
+    return {hn::IfThenElse(nan, x, l.sigma), hn::IfThenElse(nan, x, l.sigma_neg), hn::IfThenElse(nan, x, l.product)};
+  }
   template <class D>
   static HWY_INLINE Logistic<D> logistic(D d, V<D> x) {
     if constexpr (sizeof(hn::TFromD<D>) == sizeof(float)) {
-      if (HWY_LIKELY(hn::AllTrue(d, Normal(d, x)))) return LogisticOf<true>(d, x);
-    }
-    const Logistic<D> l = LogisticOf(d, x);
-    const auto nan = hn::IsNaN(x);
-    Logistic<D> r{hn::IfThenElse(nan, x, l.sigma), hn::IfThenElse(nan, x, l.sigma_neg),
-                  hn::IfThenElse(nan, x, l.product)};
-    if constexpr (sizeof(hn::TFromD<D>) == sizeof(float)) {
       const auto normal = Normal(d, x);
+      if (HWY_LIKELY(hn::AllTrue(d, normal))) return LogisticOf<true>(d, x);
       const Logistic<D> n = LogisticOf<true>(d, x);
-      r = {hn::IfThenElse(normal, n.sigma, r.sigma), hn::IfThenElse(normal, n.sigma_neg, r.sigma_neg),
-           hn::IfThenElse(normal, n.product, r.product)};
+      const Logistic<D> r = logistic_any(d, x);
+      return {hn::IfThenElse(normal, n.sigma, r.sigma), hn::IfThenElse(normal, n.sigma_neg, r.sigma_neg),
+              hn::IfThenElse(normal, n.product, r.product)};
     }
-    return r;
+    return logistic_any(d, x);
   }
   template <class D>
   static HWY_INLINE V<D> fwd(D d, V<D> x, const Params&) {
     if constexpr (sizeof(hn::TFromD<D>) == sizeof(float)) {
       const auto normal = Normal(d, x);
       if (HWY_LIKELY(hn::AllTrue(d, normal))) return LogisticNormal(d, x);
-      return hn::IfThenElse(normal, LogisticNormal(d, x), logistic(d, x).sigma);
+      return hn::IfThenElse(normal, LogisticNormal(d, x), logistic_any(d, x).sigma);
     }
-    return logistic(d, x).sigma;
+    return logistic_any(d, x).sigma;
   }
   template <class D>
   static HWY_INLINE V<D> df(D d, V<D> x, const Params&) {
     if constexpr (sizeof(hn::TFromD<D>) == sizeof(float)) {
       const auto normal = Normal(d, x);
       if (HWY_LIKELY(hn::AllTrue(d, normal))) return LogisticDerivativeNormal(d, x);
-      return hn::IfThenElse(normal, LogisticDerivativeNormal(d, x), logistic(d, x).product);
+      return hn::IfThenElse(normal, LogisticDerivativeNormal(d, x), logistic_any(d, x).product);
     }
-    return logistic(d, x).product;
+    return logistic_any(d, x).product;
   }
   template <class D>
   static HWY_INLINE V<D> df_y(D d, V<D> y, const Params&) {
