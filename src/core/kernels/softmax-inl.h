@@ -308,13 +308,22 @@ struct FloatLaneRow {
   }
 
   // Pass 2 over the whole vectors of a row.
-  template <bool kFast2Sum, bool kNormal, bool kBiased = false>
   // One cache line of the next row's x and y is prefetched per vector (rows follow one
   // another in memory): its loads from memory then overlap this row's arithmetic. Where
-  // ForwardPrefetchPays says so.
+  // ForwardPrefetchPays says so. The choice is a template parameter: behind a run-time
+  // flag, g++ 12 issued three of the loop's four prefetches unconditionally.
+  template <bool kFast2Sum, bool kNormal, bool kBiased = false>
   static HWY_INLINE void ExpPass(const float* xr, float* yr, std::size_t whole, std::size_t cols, V<DN> negm,
                                  Sums* acc) {
-    const bool prefetch = ForwardPrefetchPays(cols, kStoreE);
+    if (ForwardPrefetchPays(cols, kStoreE)) {
+      ExpLoop<true, kFast2Sum, kNormal, kBiased>(xr, yr, whole, cols, negm, acc);
+    } else {
+      ExpLoop<false, kFast2Sum, kNormal, kBiased>(xr, yr, whole, cols, negm, acc);
+    }
+  }
+  template <bool kPrefetch, bool kFast2Sum, bool kNormal, bool kBiased>
+  static HWY_INLINE void ExpLoop(const float* xr, float* yr, std::size_t whole, std::size_t cols, V<DN> negm,
+                                 Sums* acc) {
     const DN d;
     const std::size_t N = hn::Lanes(d);
     constexpr std::size_t kLine = 64 / sizeof(float);
@@ -327,7 +336,7 @@ struct FloatLaneRow {
     std::size_t i = 0;
     std::size_t line = 0;
     for (; i + 2 * N <= whole; i += 2 * N, line += 2 * kLine) {
-      if (prefetch && line < cols) {
+      if (kPrefetch && line < cols) {
         hwy::Prefetch(xr + cols + line);
         hwy::Prefetch(yr + cols + line);
         hwy::Prefetch(xr + cols + line + kLine);
@@ -343,7 +352,7 @@ struct FloatLaneRow {
       Accumulate<kTable>(v1, acc);
     }
     for (; i < whole; i += N, line += kLine) {
-      if (prefetch && line < cols) {
+      if (kPrefetch && line < cols) {
         hwy::Prefetch(xr + cols + line);
         hwy::Prefetch(yr + cols + line);
       }
