@@ -128,14 +128,16 @@ inline bool CpuIsAmd() {
 // Whether the forward's prefetch of the next row (FloatLaneRow::ExpPass) pays for rows of
 // `cols` floats. It took the passes from twice memcpy's time to about 1.2× on an Intel Xeon
 // (19d8dff). On AMD Zen 4 the hardware prefetcher keeps up with short rows, where the
-// prefetches only take load slots; 16 MB of rows, one thread, pinned, best of 40, both
-// builds alternated (ns/elem without / with): softmax 1024 columns 0.350 / 0.387–0.393,
-// 1500 0.356 / 0.381–0.385, 2000 0.353–0.362 / 0.351–0.362, 4000 0.452–0.460 / 0.358–0.362;
-// log_softmax (three reads of a row, none of y) 1024 0.385 / 0.406–0.409, 1500
-// 0.428–0.443 / 0.398–0.416, 32000 0.648–0.675 / 0.447–0.467. Off on AMD below 2048
-// columns for softmax and 1280 for log_softmax.
+// prefetches only take load slots. 16 MB of rows, AVX2, one thread, pinned, best of 5–6
+// alternated processes, ns/elem with / without (the choice compiled in, ExpLoop; the
+// figures before it were taken with a run-time flag behind which g++ 12 issued three of
+// the four prefetches anyway): softmax 1000 columns 0.469 / 0.440, 1500 0.489 / 0.432,
+// 2048 0.486 / 0.439, 2500 0.484 / 0.475, 3000 0.500 / 0.530, 4000 0.479 / 0.533, 32000
+// 0.504 / 0.510; log_softmax (three reads of a row, none of y) 500 0.602 / 0.595, 700
+// 0.573 / 0.572, 1000 0.532 / 0.554, 1500 0.529 / 0.569, 4000 0.514 / 0.629, 32000
+// 0.567 / 0.713. On AMD from 2560 columns for softmax and 768 for log_softmax.
 inline bool ForwardPrefetchPays(std::size_t cols, bool stores_e) {
-  return !CpuIsAmd() || cols >= (stores_e ? 2048u : 1280u);
+  return !CpuIsAmd() || cols >= (stores_e ? 2560u : 768u);
 }
 
 // The float32 rows at temperature 1 (the common case) compute on full-width float
