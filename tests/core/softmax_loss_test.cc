@@ -548,6 +548,43 @@ TEST_P(FloatRowsOnTarget, NaNAnywhereMakesItsRowNaN) {
   }
 }
 
+// A call over many rows gives every row the bits it gets alone. softmax and softmin rows
+// take their max and lowest logit during the previous row's output pass (RowAhead), so a
+// row that leaves the float path (a NaN, all −inf, +inf, a spread past 87, logits past
+// 256) must leave its neighbours' results as they were, before it and after it.
+TEST_P(FloatRowsOnTarget, EachRowOfACallAsAlone) {
+  constexpr float kInf = std::numeric_limits<float>::infinity();
+  std::mt19937 rng(23);
+  std::normal_distribution<float> n01(0, 2);
+  for (const auto kind : {SoftmaxKind::kSoftmax, SoftmaxKind::kLogSoftmax, SoftmaxKind::kSoftmin}) {
+    for (const std::size_t cols : {8u, 17u, 64u, 1000u}) {
+      constexpr std::size_t kRows = 9;
+      std::vector<float> x(kRows * cols);
+      for (auto& v : x) v = n01(rng);
+      x[1 * cols + cols / 2] = std::numeric_limits<float>::quiet_NaN();
+      std::fill(x.begin() + 3 * cols, x.begin() + 4 * cols, -kInf);
+      x[4 * cols] = kInf;
+      x[5 * cols + cols - 1] = -120.0f;  // spread past 87: e's below the normal range
+      x[6 * cols + 1] = 300.0f;          // past the biased rows' 256
+      x[7 * cols] = -kInf;
+      std::vector<float> want(x.size());
+      for (std::size_t r = 0; r < kRows; ++r) {
+        softmax_forward(kind, std::span<const float>(x).subspan(r * cols, cols),
+                        std::span<float>(want).subspan(r * cols, cols), cols);
+      }
+      for (const bool in_place : {false, true}) {
+        std::vector<float> y = in_place ? x : std::vector<float>(x.size());
+        softmax_forward(kind, std::span<const float>(in_place ? y : x), std::span<float>(y), cols);
+        for (std::size_t i = 0; i < x.size(); ++i) {
+          ASSERT_EQ(std::bit_cast<std::uint32_t>(want[i]), std::bit_cast<std::uint32_t>(y[i]))
+              << to_string(kind) << " cols=" << cols << " row " << i / cols << " i=" << i % cols
+              << (in_place ? " in place" : "");
+        }
+      }
+    }
+  }
+}
+
 // Masked rows (−inf entries, as attention masks write them) at lengths through the
 // overlapping last vector: masked entries give exactly 0 (log_softmax: −inf) and the
 // gradient PyTorch's formulas give them (0; log_softmax: dy), the rest are within 2 ulp; a fully masked row with

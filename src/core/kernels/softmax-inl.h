@@ -169,6 +169,14 @@ inline bool ForwardPrefetchPays(std::size_t cols, bool stores_e) {
 // precision, and write y = e·(scale/s) − offset.
 enum class RowMode { kSoftmax, kLogSoftmax, kLogits };
 
+// A row's max and lowest z, found during the previous row's output pass (FloatLaneRow::Run).
+struct RowAhead {
+  const float* next = nullptr;  // the next row's x, or null
+  bool have = false;            // m and lowest belong to the row Run is given
+  float m = 0;
+  float lowest = 0;
+};
+
 template <bool kNegate, RowMode kMode>
 struct FloatLaneRow {
   static constexpr bool kStoreE = kMode != RowMode::kLogSoftmax;
@@ -368,6 +376,37 @@ struct FloatLaneRow {
     }
   }
 
+  // softmax's output pass with the next row's max pass in it (Run's `ahead`, where
+  // ahead->next is set): AlignedRowPass over y with out(i), and max and min of the next
+  // row's z at the same i's (they cover the row; repeated lanes do not matter to max or
+  // min). The next row then skips its own max pass, whose loads from memory overlap this
+  // row's stores instead. The caller sets `next` only for rows whose max pass needs no NaN
+  // test. The same m and lowest either way: 4096 × 1000 softmax, AVX2, one thread, pinned,
+  // best of 16 alternated processes, 0.415 -> 0.406 ns/elem; 256 × 32000 (best of 10)
+  // 0.550 -> 0.536. log_softmax's output pass, which reads x, measured 4 % slower with it.
+  using Ahead = RowAhead;
+  template <class Out>
+  static HWY_INLINE void OutPass(float* yr, std::size_t cols, Ahead* ahead, Out out) {
+    if (ahead == nullptr || ahead->next == nullptr) {
+      AlignedRowPass(yr, cols, out);
+      return;
+    }
+    const DN d;
+    const float* next = ahead->next;
+    constexpr float kInf = std::numeric_limits<float>::infinity();
+    auto vmax = hn::Set(d, -kInf);
+    auto vmin = hn::Set(d, kInf);
+    AlignedRowPass(yr, cols, [&](std::size_t i) HWY_ATTR {
+      const V<DN> z = Load(next + i);
+      vmax = hn::Max(vmax, z);
+      vmin = hn::Min(vmin, z);
+      return out(i);
+    });
+    ahead->m = hn::GetLane(hn::MaxOfLanes(d, vmax));
+    ahead->lowest = hn::GetLane(hn::MinOfLanes(d, vmin));
+    ahead->have = true;
+  }
+
   // log_softmax's outputs y = z − (m + log s) = (z − c1) − c2, with c1 + c2 = m + log s
   // to double precision (c1 = fl(m + log s); m − c1 is exact in double wherever
   // m + log s is near m, the only case where y can be small). z − c1 is exact when z is
@@ -448,7 +487,7 @@ struct FloatLaneRow {
   }
 
   static bool Run(const float* xr, float* yr, std::size_t cols, double scale = 1.0, double offset = 0.0,
-                  Stats* stats = nullptr) {
+                  Stats* stats = nullptr, Ahead* ahead = nullptr) {
     const DN d;
     const std::size_t N = hn::Lanes(d);
     const std::size_t whole = cols - cols % N;
@@ -459,8 +498,13 @@ struct FloatLaneRow {
     const bool nan_first = (kStoreE && yr < xr + cols && xr < yr + cols) || cols < N;
     float m;
     float lowest;
+    const bool known = ahead != nullptr && ahead->have;
+    if (ahead != nullptr) ahead->have = false;
     if (nan_first) {
       if (!MaxPass<true>(xr, cols, &m, &lowest)) return false;
+    } else if (known) {
+      m = ahead->m;
+      lowest = ahead->lowest;
     } else {
       MaxPass<false>(xr, cols, &m, &lowest);
     }
@@ -529,7 +573,7 @@ struct FloatLaneRow {
         return kMode == RowMode::kLogits ? hn::Sub(y, voff) : y;
       };
       if (cols >= N) {
-        AlignedRowPass(yr, cols, [&](std::size_t k) HWY_ATTR { return out(hn::LoadU(d, yr + k)); });
+        OutPass(yr, cols, ahead, [&](std::size_t k) HWY_ATTR { return out(hn::LoadU(d, yr + k)); });
       } else {
         StorePartial(d, out(LoadPartial(d, yr + whole, cols - whole, 0.0f)), yr + whole, cols - whole);
       }
@@ -584,15 +628,27 @@ void SoftmaxRowsImpl(SoftmaxKind kind, const T* x, T* y, std::size_t rows, std::
   thread_local std::vector<double> scratch;
   scratch.resize(cols + N);
   const auto vsign = hn::Set(d, sign);
+#if HWY_TARGET != HWY_SCALAR
+  RowAhead ahead;
+#endif
   for (std::size_t r = 0; r < rows; ++r) {
     const T* xr = x + r * cols;
     T* yr = y + r * cols;
 #if HWY_TARGET != HWY_SCALAR
     if constexpr (sizeof(T) == sizeof(float)) {
       if (inv_t == 1.0) {
+        // softmax and softmin rows with y apart from x (their max pass then needs no NaN
+        // test) take the next row's max and lowest z during their output pass (RowAhead).
+        const bool apart = y + rows * cols <= x || x + rows * cols <= y;
+        ahead.next =
+            !log_out && apart && cols >= hn::Lanes(hn::ScalableTag<float>()) && r + 1 < rows ? xr + cols : nullptr;
         bool done = false;
-        if (kind == SoftmaxKind::kSoftmax) done = FloatLaneRow<false, RowMode::kSoftmax>::Run(xr, yr, cols);
-        if (kind == SoftmaxKind::kSoftmin) done = FloatLaneRow<true, RowMode::kSoftmax>::Run(xr, yr, cols);
+        if (kind == SoftmaxKind::kSoftmax) {
+          done = FloatLaneRow<false, RowMode::kSoftmax>::Run(xr, yr, cols, 1.0, 0.0, nullptr, &ahead);
+        }
+        if (kind == SoftmaxKind::kSoftmin) {
+          done = FloatLaneRow<true, RowMode::kSoftmax>::Run(xr, yr, cols, 1.0, 0.0, nullptr, &ahead);
+        }
         if (kind == SoftmaxKind::kLogSoftmax) done = FloatLaneRow<false, RowMode::kLogSoftmax>::Run(xr, yr, cols);
         if (done) continue;
       }
