@@ -193,6 +193,18 @@ TEST_P(FloatRowsOnTarget, SoftmaxFamilyWithin2UlpAtEveryLength) {
     for (std::size_t i = 0; i < cols; ++i) peak[i] = i == 7 ? 5.0f : -12.0f - 0.37f * static_cast<float>(i % 61);
     rows.push_back(peak);
   }
+  // Further ahead (s − 1 ≈ 1e-18), at several heights: log_softmax's biased rows sum
+  // e^z·2^−b, where the peak's own term e_m has low bits of its own. A sum whose lanes
+  // started at 1 rounded e_m's addition and kept that error, ~2^-24, beside the small
+  // terms: s − 1 came out 0 (the sweep found 1150 such outputs in 3 million).
+  for (const std::size_t cols : {9u, 64u, 1000u}) {
+    // (The last two put e_m just below 1, where those rows keep z − m.)
+    for (const float top : {5.0f, 5.37f, 17.3f, 33.49f, -20.7f, 101.1f, 0.01f, -0.3f, 6.9314713f, 6.9314718f}) {
+      std::vector<float> peak(cols);
+      for (std::size_t i = 0; i < cols; ++i) peak[i] = i == 7 ? top : top - 40.0f - 0.37f * static_cast<float>(i % 61);
+      rows.push_back(peak);
+    }
+  }
   // Every e but one subnormal: log_softmax's largest output, −(s − 1) ≈ −3e-41 at 254
   // columns, is itself subnormal and must not collect each e's rounding at 2^-149 (it was
   // 4 ulp off).

@@ -151,10 +151,12 @@ inline bool ForwardPrefetchPays(std::size_t cols, bool stores_e) {
 //      else 2Sum (6);
 //      e = e^(hi+lo) on float lanes within 0.95 ulp (ExpFloatLanesLean: the 0.81-ulp
 //      ExpFloatLanes costs three more operations and also left outputs 2 ulp off), with
-//      one scale factor when the row's spread keeps every e normal; two vectors a step;
-//      softmax rows whose e are all normal and |z| < 256 take e = e^z·2^−b instead,
-//      b = round(m/ln2), with no z − m (ExpFloatLanesLeanBiased: the shift cancels in
-//      e/Σe, and the split's three operations pay for the next item); on AVX-512 and
+//      one scale factor when the row's spread keeps every e normal; two vectors a step
+//      (log_softmax: one, ExpLoop);
+//      softmax and log_softmax rows whose e are all normal and |z| < 256 take
+//      e = e^z·2^−b instead, b = round(m/ln2), with no z − m (ExpFloatLanesLeanBiased:
+//      the shift cancels in e/Σe; log_softmax divides Σ e − e_m by e^m·2^−b, Run; the
+//      split's three operations pay for the next item); on AVX-512 and
 //      AVX2 the rows with every e normal take the table exp instead (ExpTable: 0.61 ulp,
 //      fewer multiplies), softmax's with its error folded into the sum's (Accumulate);
 //      stored into y for softmax, and softmax's sum takes each e's rounding error too
@@ -268,7 +270,8 @@ struct FloatLaneRow {
   // a relative (kFlush − 1)·2^-24 at most of the part of s − 1 that a could not hold (it
   // never touches the terms a holds). Then s − 1 = (Σ_lanes (a − 1) − 1) + Σ c, the first
   // part exact in double. Four float operations per vector instead of seven for a
-  // double-lane sum.
+  // double-lane sum. (log_softmax's biased rows start the lanes at their largest e
+  // instead of 1: Run.)
   static constexpr unsigned kFlush = kMode == RowMode::kSoftmax ? 16 : 4;
   struct Sums {
     V<DN> a, c;      // per lane: 1 + Σ e = a + c + (c0, c1)
@@ -306,17 +309,18 @@ struct FloatLaneRow {
     if (++acc->count == kFlush) Flush(acc);
   }
 
-  // s − 1 from the sums (outside softmax's biased rows, one term is e = 1: z = m).
-  static HWY_INLINE double SumMinus1(Sums* acc) {
+  // (Σ e − sub) from the sums whose lanes started at `anchor`: s − 1 for anchor = sub = 1
+  // (outside the biased rows, one term is e = 1: z = m); each lane's a − anchor is exact in
+  // double, and so is their sum.
+  static HWY_INLINE double SumMinus(Sums* acc, float anchor = 1.0f, double sub = 1.0) {
     Flush(acc);
     const DW dw;
-    const auto one = hn::Set(dw, 1.0);
-    const auto a0 = hn::Sub(hn::PromoteTo(dw, hn::LowerHalf(DH(), acc->a)), one);
-    const auto a1 = hn::Sub(hn::PromoteTo(dw, hn::UpperHalf(DH(), acc->a)), one);
+    const auto start = hn::Set(dw, static_cast<double>(anchor));
+    const auto a0 = hn::Sub(hn::PromoteTo(dw, hn::LowerHalf(DH(), acc->a)), start);
+    const auto a1 = hn::Sub(hn::PromoteTo(dw, hn::UpperHalf(DH(), acc->a)), start);
     const double excess = hn::GetLane(hn::SumOfLanes(dw, hn::Add(a0, a1)));  // exact
-    return (excess - 1.0) + hn::GetLane(hn::SumOfLanes(dw, hn::Add(acc->c0, acc->c1)));
+    return (excess - sub) + hn::GetLane(hn::SumOfLanes(dw, hn::Add(acc->c0, acc->c1)));
   }
-
   // Pass 2 over the whole vectors of a row.
   // One cache line of the next row's x and y is prefetched per vector (rows follow one
   // another in memory): its loads from memory then overlap this row's arithmetic. Where
@@ -341,11 +345,16 @@ struct FloatLaneRow {
     // end, computed first so its latency hides under the loop; its lanes that repeat
     // the loop's are left out of the sum.
     const bool overlap = whole < cols && cols >= N;
-    constexpr bool kTable = kBiased && kTableExp;
+    // (log_softmax sums the rounded e's: Σ e − e_m must be exactly the other terms' sum)
+    constexpr bool kTable = kBiased && kTableExp && kTails;
     const Term last = overlap ? Exp<kFast2Sum, kNormal, kBiased>(Load(xr + cols - N), negm) : Term{};
     std::size_t i = 0;
     std::size_t line = 0;
-    for (; i + 2 * N <= whole; i += 2 * N, line += 2 * kLine) {
+    // Two vectors a step, but one for log_softmax: its loop (inlined into the rows' loop)
+    // spilled more registers two at a time; one at a time, with the biased exp, 4096 × 1000
+    // log_softmax on AVX2 took 0.546 -> 0.465 ns/elem, 128 × 32000 0.590 -> 0.483 (one
+    // thread, pinned, best of 5–6 alternated processes; the biased exp two at a time: 0.535).
+    for (; kMode != RowMode::kLogSoftmax && i + 2 * N <= whole; i += 2 * N, line += 2 * kLine) {
       if (kPrefetch && line < cols) {
         hwy::Prefetch(xr + cols + line);
         hwy::Prefetch(yr + cols + line);
@@ -486,6 +495,20 @@ struct FloatLaneRow {
     return !MaxPass<true>(xr, cols, &m, &lowest);
   }
 
+  // b = round(m/ln2), the biased rows' scale 2^−b.
+  static float BiasOf(float m) { return std::nearbyint(m * 1.44269504088896340736f); }
+  // log_softmax's biased rows: e_m = fl(e^m·2^−b), the largest term, and the sum's lanes
+  // started at it (Run). False (the row keeps z − m) for rows shorter than a vector (their
+  // padded exp is not biased) and where e_m lies within 2^-20 below 1.
+  static bool StartAtLargest(float m, std::size_t cols, Sums* acc, float* e_m) {
+    const DN d;
+    if (cols < hn::Lanes(d)) return false;
+    *e_m = hn::GetLane(Exp<true, true, true>(hn::Set(d, m), hn::Set(d, BiasedMagic(BiasOf(m)))).e);
+    if (*e_m < 1.0f && *e_m >= 1.0f - 0x1p-20f) return false;
+    acc->a = hn::Set(d, *e_m);
+    return true;
+  }
+
   static bool Run(const float* xr, float* yr, std::size_t cols, double scale = 1.0, double offset = 0.0,
                   Stats* stats = nullptr, Ahead* ahead = nullptr) {
     const DN d;
@@ -522,13 +545,20 @@ struct FloatLaneRow {
     // The normal rows' exps carry a NaN into the sum, checked below; the others clamp
     // their argument, so a NaN must be found first (a pass of their own, for these rare rows).
     if (!nan_first && !normal && RowHasNaN(xr, cols)) return false;
+    // Rows of logits within ±256 (every e normal): e^z·2^−b for b = round(m/ln2), no z − m
+    // at all. softmax: the shift cancels in e/Σe. log_softmax needs s − 1, the sum's digits
+    // beside the largest term: every z = m gives the same e_m = fl(e^m·2^−b), the sum's
+    // lanes start at e_m (not 1), so the first e_m a lane takes doubles it exactly and
+    // leaves no rounding error to swamp the small terms beside it, and
+    // s − 1 = (Σ e − e_m)/(e^m·2^−b), the divisor in double. Where e_m lies within 2^-20 below
+    // 1, an e < e_m could round up to 1, a binade above the lanes' start, and Fast2Sum would
+    // no longer be exact: those rows keep z − m, as the losses do.
     Sums acc{hn::Set(d, 1.0f), hn::Zero(d), hn::Zero(DW()), hn::Zero(DW()), 0};
-    // softmax rows of logits within ±256 (every e normal): e^z·2^−b for b = round(m/ln2),
-    // no z − m at all; the shift cancels in e/Σe. (log_softmax and the losses need s − 1,
-    // the sum's digits beside the largest e = 1, so they keep z − m.)
-    const bool biased = kMode == RowMode::kSoftmax && normal && m < 256.0f && lowest > -256.0f;
+    float e_m = 1.0f;  // log_softmax's biased rows: their largest e, where the lanes start
+    const bool biased = kMode != RowMode::kLogits && normal && m < 256.0f && lowest > -256.0f &&
+                        (kMode == RowMode::kSoftmax || StartAtLargest(m, cols, &acc, &e_m));
     if (biased) {
-      const float b = std::nearbyint(m * 1.44269504088896340736f);
+      const float b = BiasOf(m);
       ExpPass<true, true, true>(xr, yr, whole, cols, hn::Set(d, BiasedMagic(b)), &acc);
     } else if (fast2sum && normal) {
       ExpPass<true, true>(xr, yr, whole, cols, negm, &acc);
@@ -544,7 +574,14 @@ struct FloatLaneRow {
       if constexpr (kStoreE) StorePartial(d, v.e, yr + whole, cols - whole);
       Accumulate<false>(v, &acc);
     }
-    const double sum_minus_1 = SumMinus1(&acc);
+    double sum_minus_1 = 0;
+    if constexpr (kMode == RowMode::kLogSoftmax) {
+      sum_minus_1 =
+          biased ? SumMinus(&acc, e_m, e_m) / std::ldexp(std::exp(static_cast<double>(m)), -static_cast<int>(BiasOf(m)))
+                 : SumMinus(&acc);
+    } else {
+      sum_minus_1 = SumMinus(&acc);
+    }
     if (std::isnan(sum_minus_1)) return false;  // a NaN among the logits
     // log_softmax's largest output is −log1p(s − 1). When that is below 2^-60 and some e
     // is subnormal, s − 1 may be made of subnormal e's, each rounded to 2^-149 absolute
