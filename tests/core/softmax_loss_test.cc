@@ -574,7 +574,7 @@ TEST_P(FloatRowsOnTarget, EachRowOfACallAsAlone) {
       std::vector<float> x(kRows * cols);
       for (auto& v : x) v = n01(rng);
       x[1 * cols + cols / 2] = std::numeric_limits<float>::quiet_NaN();
-      std::fill(x.begin() + 3 * cols, x.begin() + 4 * cols, -kInf);
+      std::fill_n(x.begin() + static_cast<std::ptrdiff_t>(3 * cols), cols, -kInf);
       x[4 * cols] = kInf;
       x[5 * cols + cols - 1] = -120.0f;  // spread past 87: e's below the normal range
       x[6 * cols + 1] = 300.0f;          // past the biased rows' 256
