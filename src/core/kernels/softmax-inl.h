@@ -152,7 +152,7 @@ inline bool ForwardPrefetchPays(std::size_t cols, bool stores_e) {
 //      e = e^(hi+lo) on float lanes within 0.95 ulp (ExpFloatLanesLean: the 0.81-ulp
 //      ExpFloatLanes costs three more operations and also left outputs 2 ulp off), with
 //      one scale factor when the row's spread keeps every e normal; two vectors a step
-//      (log_softmax: one, ExpLoop);
+//      (log_softmax on AVX2: one, ExpLoop);
 //      softmax and log_softmax rows whose e are all normal and |z| < 256 take
 //      e = e^z·2^−b instead, b = round(m/ln2), with no z − m (ExpFloatLanesLeanBiased:
 //      the shift cancels in e/Σe; log_softmax divides Σ e − e_m by e^m·2^−b, Run; the
@@ -350,11 +350,14 @@ struct FloatLaneRow {
     const Term last = overlap ? Exp<kFast2Sum, kNormal, kBiased>(Load(xr + cols - N), negm) : Term{};
     std::size_t i = 0;
     std::size_t line = 0;
-    // Two vectors a step, but one for log_softmax: its loop (inlined into the rows' loop)
-    // spilled more registers two at a time; one at a time, with the biased exp, 4096 × 1000
-    // log_softmax on AVX2 took 0.546 -> 0.465 ns/elem, 128 × 32000 0.590 -> 0.483 (one
-    // thread, pinned, best of 5–6 alternated processes; the biased exp two at a time: 0.535).
-    for (; kMode != RowMode::kLogSoftmax && i + 2 * N <= whole; i += 2 * N, line += 2 * kLine) {
+    // Two vectors a step, but one for log_softmax on AVX2: there its loop (inlined into the
+    // rows' loop) spilled more of the 16 registers two at a time; one at a time, with the
+    // biased exp, 4096 × 1000 log_softmax took 0.546 -> 0.465 ns/elem, 128 × 32000 0.590 ->
+    // 0.483 (one thread, pinned, best of 5–6 alternated processes; the biased exp two at a
+    // time: 0.535). AVX-512 (32 registers) and SSE4 stay faster two at a time: 0.374 against
+    // 0.387, and 1.307 against 1.387.
+    constexpr bool kOneAStep = kMode == RowMode::kLogSoftmax && HWY_TARGET == HWY_AVX2;
+    for (; !kOneAStep && i + 2 * N <= whole; i += 2 * N, line += 2 * kLine) {
       if (kPrefetch && line < cols) {
         hwy::Prefetch(xr + cols + line);
         hwy::Prefetch(yr + cols + line);
