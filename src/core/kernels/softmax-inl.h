@@ -321,6 +321,7 @@ struct FloatLaneRow {
     const double excess = hn::GetLane(hn::SumOfLanes(dw, hn::Add(a0, a1)));  // exact
     return (excess - sub) + hn::GetLane(hn::SumOfLanes(dw, hn::Add(acc->c0, acc->c1)));
   }
+
   // Pass 2 over the whole vectors of a row.
   // One cache line of the next row's x and y is prefetched per vector (rows follow one
   // another in memory): its loads from memory then overlap this row's arithmetic. Where
