@@ -936,11 +936,15 @@ HWY_INLINE V<D> NearZero(D d, V<D> g, V<D> z_hi, V<D> z_lo, float r_hi, float r_
 //   itself is subnormal); x >= 0: x·(1 − P), with 1 − P exact as m + m_lo
 //   (Fast2Sum), so no 1 + erf cancels in either tail. |x| stops at 13: beyond it
 //   Φ(−|x|) is far below an ulp of 1, and the positive side returns x.
+// The parts are returned flat: with the exp's ExpParts nested inside, GCC copied the
+// struct in 16-byte pieces through general registers and reloaded it whole, a failed
+// store-to-load forwarding on every vector (a third of gelu's samples; AVX2, 4 Ki floats:
+// forward 2.33 -> 1.70 ns/elem, backward 3.10 -> 2.24).
 template <class D>
 struct NormalTailParts {
-  ExpParts<D> exp;  // its n: every value below is scaled by 2^−n
-  V<D> e, e_lo;     // e^(−x²/2)
-  V<D> q, q_lo;     // Φ(−|x|)
+  V<D> scale;    // 2^n, the exp's: every value below is to be multiplied by it
+  V<D> e, e_lo;  // e^(−x²/2)
+  V<D> q, q_lo;  // Φ(−|x|)
 };
 template <class D>
 HWY_INLINE NormalTailParts<D> NormalTailFloat(D d, V<D> x) {
@@ -989,15 +993,15 @@ HWY_INLINE NormalTailParts<D> NormalTailFloat(D d, V<D> x) {
   // (P + P_lo)·2^−n = (e + e_lo)·(h + h_lo)
   const V<D> q = hn::Mul(e, h);
   const V<D> q_lo = hn::MulAdd(e, h_lo, hn::MulAdd(e_lo, h, ProductError(d, e, h, q)));
-  return {parts, e, e_lo, q, q_lo};
+  return {Pow2Normal(d, parts.k), e, e_lo, q, q_lo};
 }
 
 // Φ(x) = 1 − Φ(−x) for x >= 0 as m + m_lo (Fast2Sum: Φ(−x) <= 1/2), from the parts.
 template <class D>
 HWY_INLINE void NormalCdfUpper(D d, const NormalTailParts<D>& t, V<D>* m, V<D>* m_lo) {
   const V<D> one = Num(d, 1.0);
-  const V<D> ps = ScaleByPow2<true>(d, t.q, t.exp);
-  const V<D> ps_lo = ScaleByPow2<true>(d, t.q_lo, t.exp);
+  const V<D> ps = hn::Mul(t.q, t.scale);
+  const V<D> ps_lo = hn::Mul(t.q_lo, t.scale);
   *m = hn::Sub(one, ps);
   *m_lo = hn::Sub(hn::Sub(hn::Sub(one, *m), ps), ps_lo);
 }
@@ -1006,7 +1010,7 @@ template <class D>
 HWY_INLINE V<D> GeluFloatLanes(D d, V<D> x) {
   const NormalTailParts<D> t = NormalTailFloat(d, x);
   // x < 0: x·(P + P_lo), scaled once at the end (the result is normal).
-  const V<D> neg_r = ScaleByPow2<true>(d, hn::MulAdd(x, t.q, hn::Mul(x, t.q_lo)), t.exp);
+  const V<D> neg_r = hn::Mul(hn::MulAdd(x, t.q, hn::Mul(x, t.q_lo)), t.scale);
   // x >= 0: x·(1 − P)
   V<D> m, m_lo;
   NormalCdfUpper(d, t, &m, &m_lo);
@@ -1033,11 +1037,10 @@ HWY_INLINE V<D> GeluDfFloatLanes(D d, V<D> x) {
   const V<D> w_lo = hn::IfThenElseZero(inside, hn::MulAdd(x, f_lo, ProductError(d, x, f, xf)));
   V<D> sum, sum_lo;
   TwoSum<D>(t.q, w, &sum, &sum_lo);
-  const V<D> neg_r = ScaleByPow2<true>(d, hn::Add(sum, hn::Add(sum_lo, hn::Add(t.q_lo, w_lo))), t.exp);
+  const V<D> neg_r = hn::Mul(hn::Add(sum, hn::Add(sum_lo, hn::Add(t.q_lo, w_lo))), t.scale);
   V<D> m, m_lo;
   NormalCdfUpper(d, t, &m, &m_lo);
-  const V<D> pos_r =
-      hn::Add(m, hn::Add(ScaleByPow2<true>(d, w, t.exp), hn::Add(m_lo, ScaleByPow2<true>(d, w_lo, t.exp))));
+  const V<D> pos_r = hn::Add(m, hn::Add(hn::Mul(w, t.scale), hn::Add(m_lo, hn::Mul(w_lo, t.scale))));
   const V<D> r = hn::IfThenElse(hn::Lt(x, hn::Zero(d)), neg_r, pos_r);
   return NearZero(d, r, x, hn::Zero(d), kGeluDfRootHi, kGeluDfRootLo, kGeluDfWindow, kGeluDfP, kGeluDfP0Lo);
 }
