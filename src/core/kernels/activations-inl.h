@@ -1134,11 +1134,31 @@ struct tanh_k {
   }
 };
 
+// softplus at beta = 1 (the default): the dispatch runs this (Alias) forward and backward.
+// It drops the multiplication x·beta and the division by beta, exact at beta = 1, and the
+// per-vector test of beta, so the bits do not change.
+struct softplus_unit_k {
+  static constexpr bool kNativeF32Forward = true;
+  static constexpr bool kExactSpecialsForward = true;
+  static constexpr bool kNativeF32Backward = true;
+  static constexpr bool kExactSpecialsBackward = true;
+  template <class D>
+  static HWY_INLINE V<D> fwd(D d, V<D> x, const Params& p) {
+    return hn::IfThenElse(hn::Gt(x, Num(d, p[1])), x, Softplus(d, x));
+  }
+  template <class D>
+  static HWY_INLINE V<D> df(D d, V<D> x, const Params& p) {
+    return hn::IfThenElse(hn::Gt(x, Num(d, p[1])), Num(d, 1.0), sigmoid_k::logistic(d, x).sigma);
+  }
+};
+
 struct softplus_k {
   static constexpr bool kNativeF32Forward = true;      // within the catalog's ulp bound on float lanes
   static constexpr bool kExactSpecialsForward = true;  // NaN, ±inf come out as the reference's
   static constexpr bool kNativeF32Backward = true;
   static constexpr bool kExactSpecialsBackward = true;  // f' too (sigmoid_k::logistic)
+  using Alias = softplus_unit_k;
+  static bool alias_applies(const Params& p) { return p[0] == 1.0; }
   template <class D>
   static HWY_INLINE V<D> fwd(D d, V<D> x, const Params& p) {
     const V<D> t = hn::Mul(x, Num(d, p[0]));
