@@ -1037,7 +1037,7 @@ HWY_INLINE V<D> GeluFloatLanes(D d, V<D> x) {
   const V<D> neg_r = hn::Mul(hn::MulAdd(x, t.q, hn::Mul(x, t.q_lo)), t.scale);
   // x >= 0: x − x·P, the same product
   const V<D> r = hn::IfThenElse(hn::Lt(x, hn::Zero(d)), neg_r, hn::Sub(x, neg_r));
-  return hn::IfThenElse(hn::Eq(x, hn::Zero(d)), x, r);  // ±0 keeps its sign (x·m_lo may be +0)
+  return hn::IfThenElse(hn::Eq(x, hn::Zero(d)), x, r);  // ±0 keeps its sign (x − x·P is +0 at −0)
 }
 
 // gelu′(x) = Φ(x) + x·φ(x) on float lanes, x >= −13, from the same parts: φ·2^−n =
