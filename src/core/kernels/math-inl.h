@@ -997,7 +997,7 @@ HWY_INLINE NormalTailParts<D> NormalTailFloat(D d, V<D> x) {
     V<D> p = EstrinBy<kTerms - 3>(d, t, [&](std::size_t i) HWY_ATTR { return lookup(kPhiTab8Q[i]); });
     for (std::size_t i = kTerms - 3; i < kTerms; ++i) p = hn::MulAdd(p, t, lookup(kPhiTab8Q[i]));
     const V<D> hi = lookup(kPhiTab8Hi);
-    const V<D> q0 = lookup(kPhiTab8Q[std::size(kPhiTab8Q) - 1]);  // h′(c), nearly
+    const V<D> q0 = lookup(kPhiTab8Q[kTerms - 1]);  // h′(c), nearly
     const V<D> r = hn::MulAdd(t, p, hn::MulAdd(t, lookup(kPhiTab8Q0Lo), hn::MulAdd(t_lo, q0, lookup(kPhiTab8Lo))));
     h = hn::Add(hi, r);
     h_lo = hn::Add(hn::Sub(hi, h), r);
