@@ -750,7 +750,7 @@ HWY_INLINE V<D> SigmoidGateDfFloat(D d, V<D> hi, V<D> lo, V<D> q, V<D> q_lo) {
 // and into the product with e. 3.50 ulp at worst over every float on AVX2 (3.52 AVX-512,
 // at x = −0.8437, where five roundings of 0.4 to 1 ulp each line up), against the
 // catalog's 4 and SigmoidGateDfFloat's 1.91: one thread, 4 Ki floats, AVX2, pinned, best
-// of 7 alternated processes, 0.944 -> 0.694 ns/elem (the division is 7 % of that, the
+// of 9 alternated processes, 0.945 -> 0.700 ns/elem (the division is 7 % of that, the
 // NearZero test 6 %). −0 takes the x < 0 side, which gives 2/4 there as x >= 0 does.
 // Tried: silu′ as E·(1 + x + E)/(1 + E)², E = e^x, for both signs (no blends, 7 % faster)
 // measured 4.43 ulp at x = 1.133, where E + 2 rounds above 4.
