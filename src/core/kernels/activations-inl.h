@@ -768,8 +768,9 @@ HWY_INLINE V<D> SiluDfQuotient(D d, V<D> x) {
 #endif
 
 // The derivative g(t) = σ(t)(1 + t·σ(−t)) of x·σ(kx), t = k·x as hi + lo: on double lanes
-// σ + t·σσ; on float lanes SigmoidGateDfFloat, and δ·p(δ) within kGateDfNear of its zero
-// t = −1.2785 (kSiluDfP, kSiluDfP0Lo).
+// σ + t·σσ; on float lanes SigmoidGateDfFloat (silu on the table exp's lanes:
+// SiluDfQuotient), and δ·p(δ) within kGateDfNear of its zero t = −1.2785 (kSiluDfP,
+// kSiluDfP0Lo).
 template <bool kExactT = false, class D>
 HWY_INLINE V<D> GatedSigmoidDfOf(D d, V<D> hi, V<D> lo) {
   if constexpr (sizeof(hn::TFromD<D>) == sizeof(float)) {
