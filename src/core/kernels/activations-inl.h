@@ -303,12 +303,11 @@ struct softshrink_k {
   static constexpr bool kNativeF32Backward = true;
   static constexpr bool kExactSpecialsBackward = true;  // f' (and f' from y) too
   static bool float_exact_params(const Params& p) { return static_cast<double>(static_cast<float>(p[0])) == p[0]; }
-  // 0 where |x| <= lambda, tested that way round so a NaN (no comparison holds) reaches
-  // x + lambda and stays NaN by itself.
+  // x − clamp(x, −lambda, lambda): x − x = +0 inside, x ∓ lambda (one rounding, the
+  // reference's) outside; a NaN passes the clamp (Clamp) and stays NaN, ±inf stays ±inf.
   template <class D>
   static HWY_INLINE V<D> fwd(D d, V<D> x, const Params& p) {
-    const V<D> l = Num(d, p[0]);
-    return hn::IfThenZeroElse(hn::Le(hn::Abs(x), l), hn::IfThenElse(hn::Gt(x, l), hn::Sub(x, l), hn::Add(x, l)));
+    return hn::Sub(x, Clamp(d, x, -p[0], p[0]));
   }
   template <class D>
   static HWY_INLINE V<D> df(D d, V<D> x, const Params& p) {
