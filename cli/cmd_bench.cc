@@ -52,8 +52,8 @@ void add_bench(CLI::App& app) {
     std::uniform_real_distribution<float> u(-6.0f, 6.0f);
     for (auto& v : x) v = u(rng);
     for (auto& v : dy) v = u(rng);
-    // The kernels split arrays over threads only from 65,536 elements; the copy does likewise.
-    const int copy_threads = n >= 65536 ? num_threads() : 1;
+    // The kernels split arrays over threads only from kParallelMinElements; the copy does likewise.
+    const int copy_threads = n >= kParallelMinElements ? num_threads() : 1;
     const double copy_bw = bench::copy_bandwidth(n * sizeof(float), copy_threads);
     const bool progress = !o->json && isatty(STDERR_FILENO) != 0;
     nlohmann::json rows = nlohmann::json::array();

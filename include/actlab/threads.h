@@ -2,14 +2,24 @@
 #ifndef ACTLAB_THREADS_H_
 #define ACTLAB_THREADS_H_
 
+#include <cstddef>
+
 #include "actlab/export.h"
 
 namespace actlab {
 inline namespace v0 {
 
+/** Element-wise arrays of at least this many elements (and row kernels' arrays with at least
+ *  two rows and this many elements) are split over num_threads() threads; shorter ones run
+ *  on the calling thread. From docs/performance.md ("Thread pool"): with the pool's workers
+ *  awake, two threads paid from here on for every row measured, relu included. */
+inline constexpr std::size_t kParallelMinElements = std::size_t{1} << 14;
+
 /** Threads used for large arrays: the value set by set_num_threads(), else the
- *  environment variable ACTLAB_NUM_THREADS, else the number of cores. Results are
- *  bitwise identical whatever the count. */
+ *  environment variable ACTLAB_NUM_THREADS, else the number of cores this process may run
+ *  on (its CPU affinity: taskset, cpusets). Results are bitwise identical whatever the
+ *  count. After a parallel call the pool's workers poll for the next one for 200 µs before
+ *  they sleep (a woken thread started 15–25 µs late on the machine this was measured on). */
 ACTLAB_API int num_threads() noexcept;
 /** Sets the thread count (>= 1; values above 64 are capped). Not for concurrent use with running kernels. */
 ACTLAB_API void set_num_threads(int n);

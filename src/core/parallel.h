@@ -9,10 +9,9 @@
 #include <cstddef>
 #include <functional>
 
-namespace actlab::detail {
+#include "actlab/threads.h"
 
-/** Arrays shorter than this run on the calling thread (set from bench/speed measurements). */
-inline constexpr std::size_t kParallelMinElements = std::size_t{1} << 16;
+namespace actlab::detail {
 
 /** Element-wise calls writing at least this many bytes store with non-temporal
  *  (streaming) stores: the output bypasses the caches instead of first being read
