@@ -56,7 +56,7 @@ std::atomic<int> g_threads{0};  // 0: not decided yet
 // workers awake; an idle pool costs a core for kSpin after each call, then nothing.
 constexpr auto kSpin = std::chrono::microseconds(200);
 
-inline void CpuRelax() {
+inline void cpu_relax() {
 #if defined(__x86_64__) || defined(__i386__)
   __builtin_ia32_pause();
 #endif
@@ -68,11 +68,11 @@ inline void CpuRelax() {
 // needs (gelu, 64 Ki floats, two threads on one core: 1.33 ns/elem before the spin, 2.05 with
 // it, 1.29 with the yield).
 template <class Done>
-bool SpinUntil(Done done) {
+bool spin_until(Done done) {
   const auto until = std::chrono::steady_clock::now() + kSpin;
   for (unsigned i = 1;; ++i) {
     if (done()) return true;
-    CpuRelax();
+    cpu_relax();
     if (i % 64 == 0) {
       if (std::chrono::steady_clock::now() >= until) return done();
       std::this_thread::yield();
@@ -112,7 +112,7 @@ class Pool {
     }
     if (pending_ != 0) {
       lock.unlock();
-      SpinUntil([&] { return pending_.load(std::memory_order_acquire) == 0; });
+      spin_until([&] { return pending_.load(std::memory_order_acquire) == 0; });
       lock.lock();
     }
     done_.wait(lock, [&] { return pending_ == 0; });
@@ -145,7 +145,7 @@ class Pool {
       const auto ready = [&] { return stop_ || (generation_ != seen && index < helpers_ && next_ < chunks_); };
       if (!ready()) {
         lock.unlock();
-        SpinUntil([&] {
+        spin_until([&] {
           return stop_.load(std::memory_order_acquire) || generation_.load(std::memory_order_acquire) != seen;
         });
         lock.lock();
