@@ -555,6 +555,17 @@ inline constexpr bool kExpTableLanes =
     false;
 #endif
 
+// v, held in a register. GCC 12 folds the load that made a vector into each instruction
+// that reads it, as a memory operand, and so loads it once per use: hardswish's x·u made
+// three loads of x a vector (six 256-bit loads on AVX-512).
+template <class V>
+HWY_INLINE V InRegister(V v) {
+#if HWY_ARCH_X86 && (HWY_COMPILER_GCC || HWY_COMPILER_CLANG) && HWY_TARGET != HWY_SCALAR && HWY_TARGET != HWY_EMU128
+  asm("" : "+v"(v.raw));
+#endif
+  return v;
+}
+
 // −|x|: x with its sign bit set, one operation (Neg(Abs(x)) is two: an and, then an xor).
 template <class V>
 HWY_INLINE V NegAbs(V x) {
