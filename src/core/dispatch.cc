@@ -102,9 +102,9 @@ HWY_INLINE V<D> PatchSpecials(D d, V<D> x, V<D> r, const Specials& s) {
 // store, count) ran at 2.1 cycles a vector on Zen 4 where relu6's, one instruction longer,
 // ran at 1.3: the shorter loop's 30 bytes straddled a 64-byte line of the op cache
 // (`-falign-loops=64` did not move it). Two a step, AVX2, 4 Ki floats: relu 0.073 → 0.039
-// ns/elem, leaky_relu 0.056 → 0.045, hardsigmoid 0.073 → 0.051, elu 0.293 → 0.277, the
-// exp rows within 1 %; double lanes keep one a step (their code would grow by as much again
-// for rows that run at 2–8 cycles a vector anyway).
+// ns/elem, leaky_relu 0.056 → 0.045, hardsigmoid 0.073 → 0.051–0.056, elu 0.293 → 0.277,
+// selu 0.365 → 0.343, the other exp rows within ±1 %; double lanes keep one a step (their
+// code would grow by as much again for rows that run at 2–8 cycles a vector anyway).
 template <class D, typename T, class Vec, class Partial>
 HWY_INLINE void MapSkeleton(D d, T* y, std::size_t n, bool stream, Vec vec, Partial partial) {
   const std::size_t N = hn::Lanes(d);
