@@ -52,7 +52,8 @@ void add_bench(CLI::App& app) {
     std::uniform_real_distribution<float> u(-6.0f, 6.0f);
     for (auto& v : x) v = u(rng);
     for (auto& v : dy) v = u(rng);
-    // The kernels split arrays over threads only from kParallelMinElements; the copy does likewise.
+    // The copy-speed rows split arrays over threads from kParallelMinElements (costlier rows
+    // from 4 or 8 Ki elements); the copy, their yardstick, does likewise.
     const int copy_threads = n >= kParallelMinElements ? num_threads() : 1;
     const double copy_bw = bench::copy_bandwidth(n * sizeof(float), copy_threads);
     const bool progress = !o->json && isatty(STDERR_FILENO) != 0;

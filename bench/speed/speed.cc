@@ -98,7 +98,8 @@ int main(int argc, char** argv) {
     for (const std::size_t threads : thread_counts) {
       actlab::bench::set_threads(static_cast<int>(threads));
       // Forward moves 8 bytes per element, backward 12; copy moves 8 (read + write).
-      // The kernels split arrays over threads only from kParallelMinElements; the copy does likewise.
+      // The copy-speed rows split arrays over threads from kParallelMinElements (costlier rows
+      // from 4 or 8 Ki elements); the copy, their yardstick, does likewise.
       const int copy_threads = n >= actlab::kParallelMinElements ? static_cast<int>(threads) : 1;
       const double copy_bw = actlab::bench::copy_bandwidth(n * sizeof(float), copy_threads);
       for (const auto& row : actlab::catalog()) {

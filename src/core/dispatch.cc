@@ -9,7 +9,8 @@
 //   1. activation.cc has validated the spans and parameters;
 //   2. the reference's values at NaN, +inf and −inf for this (row, parameters)
 //      are looked up (cached per thread), so special-value semantics have one source;
-//   3. the array is split into chunks for the thread pool above kParallelMinElements;
+//   3. the array is split into chunks for the thread pool from kParallelMinElements, or
+//      from 4 or 8 Ki elements for the rows whose kernels cost more (split_from);
 //   4. each chunk runs a map skeleton: whole vectors, then one buffered tail.
 #include <algorithm>
 #include <cctype>
@@ -42,12 +43,14 @@
 #define ACTLAB_INLINE_LAMBDA
 #endif
 namespace actlab::detail {
+enum class Which { kForward, kDerivative, kDerivativeFromY };
 // Values of one row at the three non-finite inputs, blended into those lanes.
 struct Specials {
   double nan;
   double pos_inf;
   double neg_inf;
-  bool stream = false;  // this call's output is larger than the caches: non-temporal stores
+  bool stream = false;                         // this call's output is larger than the caches: non-temporal stores
+  kernels::Cost cost = kernels::Cost::kLight;  // the kernel's work per element (split_from)
 };
 }  // namespace actlab::detail
 #endif
@@ -384,6 +387,29 @@ void BackwardFromY(ActId id, const Params& p, const T* y, const T* dy, T* dx, st
   }
 }
 
+template <class K>
+constexpr Cost CostOf(detail::Which which) {
+  Cost forward = Cost::kLight;
+  Cost backward = Cost::kLight;
+  Cost from_y = Cost::kLight;
+  if constexpr (requires { K::kCostForward; }) forward = K::kCostForward;
+  if constexpr (requires { K::kCostBackward; }) backward = K::kCostBackward;
+  if constexpr (requires { K::kCostFromY; }) from_y = K::kCostFromY;
+  if (which == detail::Which::kForward) return forward;
+  return which == detail::Which::kDerivative ? backward : from_y;
+}
+
+Cost RowCost(ActId id, detail::Which which) {
+  switch (id) {
+#define ACTLAB_ACT(id, ...) \
+  case ActId::id:           \
+    return CostOf<id##_k>(which);
+#include "actlab/catalog.def"
+#undef ACTLAB_ACT
+  }
+  return Cost::kLight;
+}
+
 void ForwardF32(ActId id, const Params& p, const float* x, float* y, std::size_t n, const Specials& s) {
   Forward(id, p, x, y, n, s);
 }
@@ -424,12 +450,11 @@ HWY_EXPORT(BackwardF32);
 HWY_EXPORT(BackwardF64);
 HWY_EXPORT(BackwardFromYF32);
 HWY_EXPORT(BackwardFromYF64);
+HWY_EXPORT(RowCost);
 }  // namespace actlab::kernels
 
 namespace actlab::detail {
 namespace {
-
-enum class Which { kForward, kDerivative, kDerivativeFromY };
 
 // The reference at NaN and ±inf for (row, parameters), cached per thread for the last key.
 Specials specials(Which which, ActId id, const Params& p) {
@@ -455,8 +480,28 @@ Specials specials(Which which, ActId id, const Params& p) {
   };
   constexpr double kInf = std::numeric_limits<double>::infinity();
   cache = {which, id, p, {eval(std::numeric_limits<double>::quiet_NaN()), eval(kInf), eval(-kInf)}};
+  cache.s.cost = HWY_DYNAMIC_DISPATCH(kernels::RowCost)(id, which);
   valid = true;
   return cache.s;
+}
+
+// From what length a kernel's arrays are split over the threads: where the half on each
+// thread is about 2 µs of work or more. Two threads against one, the pool's workers awake
+// (calls one after another), AMD Zen 4 VM, AVX-512, ns/elem at 4 Ki / 8 Ki floats: gelu
+// 0.78 -> 0.50 / 0.79 -> 0.45, mish′ 1.07 -> 0.63 / 1.06 -> 0.59, silu′ 0.45 -> 0.35 /
+// 0.45 -> 0.28 (kHeavy from 4 Ki); sigmoid 0.26 -> 0.24 / 0.29 -> 0.20, tanh 0.34 -> 0.29 /
+// 0.34 -> 0.23 (kMedium from 8 Ki); softsign 0.10 -> 0.11 at 8 Ki (kLight: from
+// kParallelMinElements, which the piecewise rows need). docs/performance.md, session 25.
+std::size_t split_from(kernels::Cost cost) {
+  switch (cost) {
+    case kernels::Cost::kHeavy:
+      return kParallelMinElements / 4;
+    case kernels::Cost::kMedium:
+      return kParallelMinElements / 2;
+    case kernels::Cost::kLight:
+      break;
+  }
+  return kParallelMinElements;
 }
 
 }  // namespace
@@ -466,7 +511,7 @@ template <class T>
 void forward(ActId id, const Params& p, const T* x, T* y, std::size_t n) {
   Specials s = specials(Which::kForward, id, p);
   s.stream = n * sizeof(T) >= kStreamMinBytes;
-  parallel_for(n, [&](std::size_t b, std::size_t e) {
+  parallel_for(n, split_from(s.cost), [&](std::size_t b, std::size_t e) {
     if constexpr (std::is_same_v<T, float>) {
       HWY_DYNAMIC_DISPATCH(kernels::ForwardF32)(id, p, x + b, y + b, e - b, s);
     } else {
@@ -479,7 +524,7 @@ template <class T>
 void backward(ActId id, const Params& p, const T* x, const T* dy, T* dx, std::size_t n) {
   Specials s = specials(Which::kDerivative, id, p);
   s.stream = n * sizeof(T) >= kStreamMinBytes;
-  parallel_for(n, [&](std::size_t b, std::size_t e) {
+  parallel_for(n, split_from(s.cost), [&](std::size_t b, std::size_t e) {
     if constexpr (std::is_same_v<T, float>) {
       HWY_DYNAMIC_DISPATCH(kernels::BackwardF32)(id, p, x + b, dy + b, dx + b, e - b, s);
     } else {
@@ -492,7 +537,7 @@ template <class T>
 void backward_from_y(ActId id, const Params& p, const T* y, const T* dy, T* dx, std::size_t n) {
   Specials s = specials(Which::kDerivativeFromY, id, p);
   s.stream = n * sizeof(T) >= kStreamMinBytes;
-  parallel_for(n, [&](std::size_t b, std::size_t e) {
+  parallel_for(n, split_from(s.cost), [&](std::size_t b, std::size_t e) {
     if constexpr (std::is_same_v<T, float>) {
       HWY_DYNAMIC_DISPATCH(kernels::BackwardFromYF32)(id, p, y + b, dy + b, dx + b, e - b, s);
     } else {

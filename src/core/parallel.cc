@@ -199,9 +199,10 @@ void set_num_threads(int n) {
 
 namespace detail {
 
-void parallel_for_on_pool(std::size_t n, const std::function<void(std::size_t, std::size_t)>& fn) {
+void parallel_for_on_pool(std::size_t n, std::size_t min_elements,
+                          const std::function<void(std::size_t, std::size_t)>& fn) {
   const int threads = num_threads();
-  if (threads <= 1 || n < kParallelMinElements) {
+  if (threads <= 1 || n < min_elements) {
     fn(0, n);
     return;
   }

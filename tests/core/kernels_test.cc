@@ -406,23 +406,33 @@ using testing_targets::target_name;
 
 INSTANTIATE_TEST_SUITE_P(Simd, KernelsOnTarget, ::testing::ValuesIn(all_targets()), target_name);
 
+// Rows split from kParallelMinElements, or from 4 or 8 Ki elements where their kernels
+// cost more (dispatch.cc, split_from): lengths past each of those.
 TEST(Kernels, BitwiseIdenticalForOneAndTwoThreads) {
   std::mt19937 rng(9);
   std::uniform_real_distribution<float> u(-20, 20);
-  std::vector<float> x((1 << 20) + 37);
-  for (auto& v : x) v = u(rng);
   const int saved = num_threads();
-  for (const auto& row : catalog()) {
-    const Activation a(row.id);
-    std::vector<float> y1(x.size()), y2(x.size()), g1(x.size()), g2(x.size());
-    set_num_threads(1);
-    a.forward(std::span<const float>(x), std::span<float>(y1));
-    a.backward(std::span<const float>(x), std::span<const float>(x), std::span<float>(g1));
-    set_num_threads(2);
-    a.forward(std::span<const float>(x), std::span<float>(y2));
-    a.backward(std::span<const float>(x), std::span<const float>(x), std::span<float>(g2));
-    EXPECT_EQ(0, std::memcmp(y1.data(), y2.data(), y1.size() * sizeof(float))) << row.name;
-    EXPECT_EQ(0, std::memcmp(g1.data(), g2.data(), g1.size() * sizeof(float))) << row.name;
+  for (const std::size_t n : {std::size_t{4096} + 37, std::size_t{8192} + 37, (std::size_t{1} << 20) + 37}) {
+    std::vector<float> x(n);
+    for (auto& v : x) v = u(rng);
+    for (const auto& row : catalog()) {
+      const Activation a(row.id);
+      std::vector<float> y1(n), y2(n), g1(n), g2(n), h1(n), h2(n);
+      for (const int threads : {1, 2}) {
+        set_num_threads(threads);
+        auto& y = threads == 1 ? y1 : y2;
+        auto& g = threads == 1 ? g1 : g2;
+        auto& h = threads == 1 ? h1 : h2;
+        a.forward(std::span<const float>(x), std::span<float>(y));
+        a.backward(std::span<const float>(x), std::span<const float>(x), std::span<float>(g));
+        if (row.bwd == BwdFrom::kY) {
+          a.backward_from_y(std::span<const float>(y), std::span<const float>(x), std::span<float>(h));
+        }
+      }
+      EXPECT_EQ(0, std::memcmp(y1.data(), y2.data(), n * sizeof(float))) << row.name << " n=" << n;
+      EXPECT_EQ(0, std::memcmp(g1.data(), g2.data(), n * sizeof(float))) << row.name << " n=" << n;
+      EXPECT_EQ(0, std::memcmp(h1.data(), h2.data(), n * sizeof(float))) << row.name << " n=" << n;
+    }
   }
   set_num_threads(saved);
   EXPECT_THROW(set_num_threads(0), Error);

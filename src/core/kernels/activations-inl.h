@@ -24,6 +24,20 @@
 //   fwd(d, x, p)   y = f(x)
 //   df(d, x, p)    f'(x); dispatch.cc multiplies by dy
 //   df_y(d, y, p)  f'(x) from y, only for rows whose catalog entry says kY
+//   kCostForward, kCostBackward, kCostFromY  what the kernel costs per element (Cost;
+//                  kLight when absent), which sets where its arrays start to be split
+//                  over the thread pool (dispatch.cc)
+#ifndef ACTLAB_SRC_CORE_KERNELS_COST_
+#define ACTLAB_SRC_CORE_KERNELS_COST_
+namespace actlab::kernels {
+// A kernel's work per element, one direction. Measured on one AMD Zen 4 core (AVX-512, 4 Ki
+// floats, `actlab bench --size 4096 --threads 1`): kLight about copy speed (the piecewise
+// rows, most backwards from y), kMedium 0.2–0.45 ns/elem (one exp, or a division), kHeavy
+// more (two-part arithmetic, erf, log1p of an exp, double lanes).
+enum class Cost { kLight, kMedium, kHeavy };
+}  // namespace actlab::kernels
+#endif
+
 #if defined(ACTLAB_SRC_CORE_KERNELS_ACTIVATIONS_INL_H_) == defined(HWY_TARGET_TOGGLE)
 #ifdef ACTLAB_SRC_CORE_KERNELS_ACTIVATIONS_INL_H_
 #undef ACTLAB_SRC_CORE_KERNELS_ACTIVATIONS_INL_H_
@@ -470,6 +484,8 @@ struct elu_unit_k {
 };
 
 struct elu_k {
+  static constexpr Cost kCostForward = Cost::kMedium;
+  static constexpr Cost kCostBackward = Cost::kMedium;
   using Alias = elu_unit_k;
   static bool alias_applies(const Params& p) { return p[0] == 1.0; }
   static constexpr bool kNativeF32Forward = true;  // within the catalog's ulp bound on float lanes
@@ -491,6 +507,8 @@ struct elu_k {
 };
 
 struct celu_k {
+  static constexpr Cost kCostForward = Cost::kMedium;
+  static constexpr Cost kCostBackward = Cost::kMedium;
   using Alias = elu_unit_k;
   static bool alias_applies(const Params& p) { return p[0] == 1.0; }
   static constexpr bool kNativeF32Forward = true;  // within the catalog's ulp bound on float lanes
@@ -518,6 +536,8 @@ inline constexpr double kSeluScale = 1.0507009873554804934193349852946;
 inline constexpr double kSeluScaleAlpha = 1.7580993408473768599402175208123;
 
 struct selu_k {
+  static constexpr Cost kCostForward = Cost::kMedium;
+  static constexpr Cost kCostBackward = Cost::kMedium;
   static constexpr bool kNativeF32Forward = true;  // within the catalog's ulp bound on float lanes
   static constexpr bool kNativeF32Backward = true;
   static constexpr bool kExactSpecialsBackward = true;  // x <= 0 fails for NaN: f' = scale
@@ -597,6 +617,8 @@ HWY_INLINE V<D> NegativeTailZero(D d, V<D> x, V<D> r) {
 }
 
 struct gelu_k : FloatLanesWithFma {
+  static constexpr Cost kCostForward = Cost::kHeavy;
+  static constexpr Cost kCostBackward = Cost::kHeavy;
   template <class D>
   static auto native_ok(D d, V<D> x, const Params&) {
     return hn::Ge(x, Num(d, -13.0));  // the result stays a normal float
@@ -802,6 +824,8 @@ HWY_INLINE V<D> GatedSigmoidDf(D d, V<D> x, double khi, double klo = 0.0) {
 }
 
 struct gelu_sigmoid_k : FloatLanesWithFma {
+  static constexpr Cost kCostForward = Cost::kHeavy;
+  static constexpr Cost kCostBackward = Cost::kHeavy;
   template <class D>
   static auto native_ok(D d, V<D> x, const Params&) {
     return hn::And(hn::Ge(x, Num(d, -47.0)), hn::Le(x, Num(d, 1e37)));  // 1.702·x in [−80, 1.7e37]
@@ -817,6 +841,8 @@ struct gelu_sigmoid_k : FloatLanesWithFma {
 };
 
 struct silu_k : ExpNormalLanes {
+  static constexpr Cost kCostForward = Cost::kMedium;
+  static constexpr Cost kCostBackward = Cost::kHeavy;
   template <class D>
   static HWY_INLINE V<D> fwd(D d, V<D> x, const Params&) {
     return GatedSigmoidOf<true>(d, x, x, hn::Zero(d));
@@ -828,6 +854,8 @@ struct silu_k : ExpNormalLanes {
 };
 
 struct swish_k : FloatLanesWithFma {
+  static constexpr Cost kCostForward = Cost::kMedium;
+  static constexpr Cost kCostBackward = Cost::kHeavy;
   // beta = 1 (the default, swish-1) is silu: the dispatch runs silu's kernel (Alias), whose
   // argument x needs no low part; the same bits (the accuracy sweep's swish and silu rows
   // are equal), 0.81 -> 0.50 ns/elem forward at 4 Ki. Other betas carry beta·x as hi + lo.
@@ -851,6 +879,8 @@ struct swish_k : FloatLanesWithFma {
 };
 
 struct gelu_tanh_k : FloatLanesWithFma {
+  static constexpr Cost kCostForward = Cost::kHeavy;
+  static constexpr Cost kCostBackward = Cost::kHeavy;
   template <class D>
   static auto native_ok(D d, V<D> x, const Params&) {
     return hn::And(hn::Ge(x, Num(d, -9.5)), hn::Le(x, Num(d, 1e12)));  // 2u >= −75, no x³ overflow
@@ -939,6 +969,8 @@ struct gelu_tanh_k : FloatLanesWithFma {
 };
 
 struct mish_k : ExpNormalLanes {
+  static constexpr Cost kCostForward = Cost::kHeavy;
+  static constexpr Cost kCostBackward = Cost::kHeavy;
   // Float lanes: x·n/(n + 2), n = E(E + 2), E = e^min(x, 12) (beyond 12, n/(n + 2) rounds
   // x·t to x). Nothing is rounded before the end: E is the exp's head + tail (ExpNormal: on
   // AVX-512 and AVX2 the table exp, 0.61 ulp; 4 Ki floats, one thread, forward 0.732 -> 0.608 and
@@ -1049,6 +1081,8 @@ struct mish_k : ExpNormalLanes {
 // ---------------------------------------------------------------- sigmoid family
 
 struct sigmoid_k {
+  static constexpr Cost kCostForward = Cost::kMedium;
+  static constexpr Cost kCostBackward = Cost::kMedium;
   static constexpr bool kNativeF32Forward = true;      // within the catalog's ulp bound on float lanes
   static constexpr bool kExactSpecialsForward = true;  // NaN, ±inf come out as the reference's
   static constexpr bool kNativeF32Backward = true;
@@ -1111,6 +1145,9 @@ struct sigmoid_k {
 };
 
 struct log_sigmoid_k {
+  static constexpr Cost kCostForward = Cost::kHeavy;
+  static constexpr Cost kCostBackward = Cost::kMedium;
+  static constexpr Cost kCostFromY = Cost::kMedium;
   static constexpr bool kNativeF32Forward = true;  // within the catalog's ulp bound on float lanes
   // (no kExactSpecialsForward: the −0 below would answer +inf, where PyTorch gives +0)
   static constexpr bool kNativeF32Backward = true;
@@ -1132,6 +1169,8 @@ struct log_sigmoid_k {
 };
 
 struct tanh_k {
+  static constexpr Cost kCostForward = Cost::kMedium;
+  static constexpr Cost kCostBackward = Cost::kMedium;
   static constexpr bool kNativeF32Forward = true;  // within the catalog's ulp bound on float lanes
   // A NaN reaches the exp (or the table's t) and comes out; ±inf give ±1 (the min with
   // 9.5 or the max with −40 hold them).
@@ -1192,6 +1231,8 @@ struct softplus_unit_k {
 };
 
 struct softplus_k {
+  static constexpr Cost kCostForward = Cost::kHeavy;
+  static constexpr Cost kCostBackward = Cost::kMedium;
   static constexpr bool kNativeF32Forward = true;      // within the catalog's ulp bound on float lanes
   static constexpr bool kExactSpecialsForward = true;  // NaN, ±inf come out as the reference's
   static constexpr bool kNativeF32Backward = true;
@@ -1212,6 +1253,7 @@ struct softplus_k {
 };
 
 struct softsign_k {
+  static constexpr Cost kCostBackward = Cost::kMedium;
   static constexpr bool kNativeF32Forward = true;    // forward on float lanes (see native_ok);
   static constexpr bool kNativeF32Backward = false;  // f' has an interior zero: double lanes
   template <class D>
@@ -1226,6 +1268,8 @@ struct softsign_k {
 };
 
 struct squareplus_k {
+  static constexpr Cost kCostForward = Cost::kHeavy;
+  static constexpr Cost kCostBackward = Cost::kHeavy;
   // s = √(x² + b), which is |x| exactly once x² swamps b (and before x² overflows).
   template <class D>
   static V<D> root(D d, V<D> x, double b) {
@@ -1249,6 +1293,8 @@ struct squareplus_k {
 };
 
 struct tanhshrink_k {
+  static constexpr Cost kCostForward = Cost::kHeavy;
+  static constexpr Cost kCostBackward = Cost::kHeavy;
   template <class D>
   static HWY_INLINE V<D> fwd(D d, V<D> x, const Params&) {
     return Tanhshrink(d, x);
