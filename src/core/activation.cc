@@ -14,19 +14,15 @@
 #include "actlab/reference.h"
 #include "actlab/version.h"
 #include "kernels.h"
+#include "text.h"
 
 namespace actlab {
 inline namespace v0 {
 namespace {
 
-std::string fmt_num(double v) {
-  char buf[32];
-  const auto res = std::to_chars(buf, buf + sizeof buf, v);
-  return {buf, res.ptr};
-}
-
 std::string range_text(const ParamInfo& pi) {
-  return std::string(pi.range == Range::kOpenMin ? "(" : "[") + fmt_num(pi.min) + ", " + fmt_num(pi.max) + "]";
+  return std::string(pi.range == Range::kOpenMin ? "(" : "[") + detail::number_text(pi.min) + ", " +
+         detail::number_text(pi.max) + "]";
 }
 
 std::string unknown_name_message(std::string_view name) {
@@ -52,13 +48,13 @@ void check_param(const ActivationInfo& row, const Params& p, std::size_t k) {
   const ParamInfo& pi = row.params[k];
   const double v = p[k];
   const auto fail = [&](const std::string& why) {
-    throw Error(std::string(row.name) + ": " + std::string(pi.name) + " = " + fmt_num(v) + " " + why);
+    throw Error(std::string(row.name) + ": " + std::string(pi.name) + " = " + detail::number_text(v) + " " + why);
   };
   if (!std::isfinite(v)) fail("is not a finite number");
   const bool low_ok = pi.range == Range::kOpenMin ? v > pi.min : v >= pi.min;
   if (!low_ok || v > pi.max) fail("is out of range " + range_text(pi));
   if (pi.range == Range::kAtLeastPrevious && k > 0 && v < p[k - 1]) {
-    fail("must be >= " + std::string(row.params[k - 1].name) + " = " + fmt_num(p[k - 1]));
+    fail("must be >= " + std::string(row.params[k - 1].name) + " = " + detail::number_text(p[k - 1]));
   }
 }
 
@@ -223,7 +219,7 @@ std::string Activation::to_string() const {
   std::string args;
   for (std::size_t k = 0; k < row.num_params; ++k) {
     if (p_[k] == row.params[k].default_value) continue;
-    args += (args.empty() ? "" : ", ") + std::string(row.params[k].name) + "=" + fmt_num(p_[k]);
+    args += (args.empty() ? "" : ", ") + std::string(row.params[k].name) + "=" + detail::number_text(p_[k]);
   }
   return args.empty() ? out : out + "(" + args + ")";
 }

@@ -17,6 +17,7 @@
 #include "actlab/error.h"
 #include "actlab/softmax.h"
 #include "kernels.h"
+#include "text.h"
 
 namespace actlab {
 inline namespace v0 {
@@ -46,12 +47,13 @@ void check_options(const char* loss, const CrossEntropyOptions& o, std::size_t c
     }
     for (std::size_t c = 0; c < cols; ++c) {
       if (!(o.weight[c] >= 0) || !std::isfinite(o.weight[c])) {
-        fail(loss, "weight[" + std::to_string(c) + "] = " + std::to_string(o.weight[c]) + " must be finite and >= 0");
+        fail(loss,
+             "weight[" + std::to_string(c) + "] = " + detail::number_text(o.weight[c]) + " must be finite and >= 0");
       }
     }
   }
   if (!(o.label_smoothing >= 0 && o.label_smoothing <= 1)) {
-    fail(loss, "label_smoothing must be in [0, 1], got " + std::to_string(o.label_smoothing));
+    fail(loss, "label_smoothing must be in [0, 1], got " + detail::number_text(o.label_smoothing));
   }
 }
 
@@ -333,7 +335,7 @@ double bce(std::span<const double> prob, std::span<const double> target, std::sp
   check_bce_options("bce", o, prob.size());
   for (std::size_t i = 0; i < prob.size(); ++i) {
     if (!(prob[i] >= 0 && prob[i] <= 1)) {
-      fail("bce", "input " + std::to_string(prob[i]) + " at index " + std::to_string(i) +
+      fail("bce", "input " + detail::number_text(prob[i]) + " at index " + std::to_string(i) +
                       " is not a probability in [0, 1] (bce_with_logits takes logits)");
     }
   }

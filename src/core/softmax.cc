@@ -6,6 +6,7 @@
 
 #include "actlab/error.h"
 #include "kernels.h"
+#include "text.h"
 
 namespace actlab {
 inline namespace v0 {
@@ -18,7 +19,7 @@ std::size_t check_rows(SoftmaxKind kind, const char* what, std::size_t n, std::s
     throw Error(name + ": " + std::to_string(n) + " values do not split into rows of " + std::to_string(cols));
   }
   if (!std::isfinite(o.temperature) || o.temperature <= 0) {
-    throw Error(name + ": temperature must be finite and > 0, got " + std::to_string(o.temperature));
+    throw Error(name + ": temperature must be finite and > 0, got " + detail::number_text(o.temperature));
   }
   return n / cols;
 }

@@ -408,6 +408,12 @@ TEST(Softmax, BadInput) {
   EXPECT_THROW(
       softmax_forward(SoftmaxKind::kSoftmax, std::span<const float>(x), std::span<float>(y), 3, {INFINITY, false}),
       Error);
+  try {
+    softmax_forward(SoftmaxKind::kSoftmax, std::span<const float>(x), std::span<float>(y), 3, {-1e-320, false});
+    ADD_FAILURE() << "a negative temperature was accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("got -1e-320"), std::string::npos) << e.what();
+  }
 }
 
 // ---------------------------------------------------------------- losses
@@ -799,6 +805,24 @@ TEST(Losses, BadInputIsAClearError) {
   EXPECT_NE(msg([&] {
               bce(std::span<const double>(bad_p), std::span<const double>(one), std::span<double>(g1));
             }).find("not a probability"),
+            std::string::npos);
+  // Numbers in messages read back as the value given: six decimals had printed 1.0000001
+  // as "1.000000", a probability the message then said was not in [0, 1].
+  const std::vector<double> just_above = {1.0000001};
+  EXPECT_NE(msg([&] {
+              bce(std::span<const double>(just_above), std::span<const double>(one), std::span<double>(g1));
+            }).find("input 1.0000001 at index 0"),
+            std::string::npos);
+  EXPECT_NE(msg([&] {
+              cross_entropy(std::span<const double>(x), std::span<const std::int64_t>(t), 3, std::span<double>(g),
+                            {{}, -100, 1.0000001});
+            }).find("got 1.0000001"),
+            std::string::npos);
+  const std::vector<double> tiny_negative = {1, -1e-9, 1};
+  EXPECT_NE(msg([&] {
+              cross_entropy(std::span<const double>(x), std::span<const std::int64_t>(t), 3, std::span<double>(g),
+                            {tiny_negative});
+            }).find("weight[1] = -1e-09"),
             std::string::npos);
   EXPECT_THROW(mse_loss(std::span<const double>(x), std::span<const double>(bad_p), std::span<double>(g)), Error);
   EXPECT_THROW(huber_loss(std::span<const double>(x), std::span<const double>(x), std::span<double>(g), 0.0), Error);
