@@ -26,6 +26,10 @@ error of 1 + r + r²·q(r) with those coefficients, and the worst of hi·(1 + lo
 tanhf: the float-lane tanh for |x| < 0.75, tanh x = x + x³·p(x²); p is a Chebyshev fit of
 7 terms on x² in [0, 0.5625] with float coefficients, printed error relative to tanh.
 
+tanhshrinkf: x − tanh x = x³·(1/3 − s·p1(s)) on the same interval, p1 a fit of 7 terms with
+float coefficients and its constant term in two floats, 1/3 as two floats; printed error
+relative to x − tanh x.
+
 tanhf and Φ tables (AVX-512): tanh, and h(a) = Φ(−a)·e^(a²/2) for the exact gelu, on
 intervals of |x|: [0, 1/8), four per binade up to 8, then [8, 9.5] for tanh (it rounds to 1
 from 9.011) and [8, 10), [10, 12), [12, 13] for h. On each, f(l + t) = c0 + t·q(t), c0 = f(l)
@@ -337,6 +341,22 @@ def main():
     tc = float_fit(tp, 0, T * T, 7)
     tanhf_worst = worst_relative(lambda x: x + x**3 * horner(tc, x * x), mp.tanh,
                                  [T * i / 4000 for i in range(1, 4001)])
+    # tanhshrinkf: x − tanh x = x³·(1/3 − s·p1(s)), s = x², on the same [0, T²]; 1/3 is
+    # split as hi + lo floats in the kernel, so only p1's terms (a fifth of the sum at most)
+    # carry float-rounded coefficients.
+    def tsp1(s):
+        if s == 0:
+            return mp.mpf(2) / 15
+        return (mp.mpf(1) / 3 + tp(s)) / s
+
+    ts_raw = mp.chebyfit(tsp1, [0, T * T], 7)
+    tsc = [to_float32(c) for c in ts_raw]
+    ts_c0_lo = to_float32(ts_raw[-1] - tsc[-1])  # p1's constant term as hi + lo
+    third_hi = to_float32(mp.mpf(1) / 3)
+    third_lo = to_float32(mp.mpf(1) / 3 - third_hi)
+    tsf_worst = worst_relative(
+        lambda x: x**3 * ((third_hi + third_lo) - x * x * (horner(tsc, x * x) + ts_c0_lo)),
+        lambda x: x - mp.tanh(x), [T * i / 4000 for i in range(1, 4001)])
     # log1pf: p(f) = (log1p f − f + f²/2)/f³ on [√2/2 − 1, √2 − 1], float coefficients.
     llo, lhi = mp.sqrt(2) / 2 - 1, mp.sqrt(2) - 1
 
@@ -437,6 +457,14 @@ def main():
         f"// relative error with these float coefficients {mp.nstr(tanhf_worst, 3)}",
         f"// ({mp.nstr(tanhf_worst / mp.mpf(2) ** -24, 3)} of a float half-ulp).",
         f"inline constexpr float kTanhfLimit = {float(T)}f;"])
+    lines += float_array("kTanhshrinkfP1", tsc, [
+        f"// x − tanh x = x³·(1/3 − s·p1(s)), s = x², |x| < {mp.nstr(T, 3)} (float lanes), p1 in Horner",
+        "// order plus kTanhshrinkfP1Lo on its constant term, 1/3 as kTanhshrinkfThirdHi + Lo;",
+        f"// relative error with these float coefficients {mp.nstr(tsf_worst, 3)}",
+        f"// ({mp.nstr(tsf_worst / mp.mpf(2) ** -24, 3)} of a float half-ulp; 0.275 with p1 of six float terms).",
+        f"inline constexpr float kTanhshrinkfThirdHi = {hexd(third_hi)}f;",
+        f"inline constexpr float kTanhshrinkfThirdLo = {hexd(third_lo)}f;",
+        f"inline constexpr float kTanhshrinkfP1Lo = {hexd(ts_c0_lo)}f;"])
     lines += interval_table_lines("kTanhTab", tanh_rows, [
         "// tanh on 26 intervals (AVX-512 table kernel, TableArgument): interval 0 is |x| < 1/8,",
         "// then four per binade up to 8 and [8, 9.5] (|x| is clamped at 9.5: tanh rounds to 1 from",
@@ -489,7 +517,7 @@ def main():
     print(f"erfc fit error {mp.nstr(err, 3)}, after rounding {mp.nstr(worst, 3)}; "
           f"expf polynomial {mp.nstr(expf_worst, 3)}; expf table {mp.nstr(exp16[1], 3)}, "
           f"{mp.nstr(exp16[4], 3)}; expf table of 8 {mp.nstr(exp8[1], 3)}, {mp.nstr(exp8[4], 3)}; "
-          f"tanhf {mp.nstr(tanhf_worst, 3)}; "
+          f"tanhf {mp.nstr(tanhf_worst, 3)}; tanhshrinkf {mp.nstr(tsf_worst, 3)}; "
           f"tanhf table {mp.nstr(tanh_tab_worst, 3)} ulp; tanhf table of 8 {mp.nstr(tanh8_worst, 3)} ulp; "
           f"Φ table {mp.nstr(phi_tab_worst, 3)} ulp; Φ table of 8 {mp.nstr(phi8_worst, 3)} ulp; log1pf {mp.nstr(log1pf_worst, 3)}; "
           f"phif {mp.nstr(phif_worst, 3)}; silu′ {mp.nstr(silu_worst, 3)}; "
