@@ -11,11 +11,11 @@ inline namespace v0 {
 
 /** Element-wise arrays of at least this many elements (and row kernels' arrays with at least
  *  two rows and this many elements) are split over num_threads() threads; shorter ones run
- *  on the calling thread. Activations whose kernels cost more per element (exp, erf, log1p:
- *  sigmoid, tanh, the elu family from 8 Ki elements; gelu, gelu_tanh, mish, softplus forward,
- *  the x·σ backwards from 4 Ki) split earlier, where each thread's half is still about 2 µs
- *  of work. From docs/performance.md ("Thread pool"): with the pool's workers awake, two
- *  threads paid from these lengths on for every row measured, relu included. */
+ *  on the calling thread. Activations whose kernels cost more per element split earlier (for
+ *  example sigmoid, tanh and the elu family from 8 Ki elements; gelu, gelu_tanh, mish,
+ *  softplus forward and the x·σ backwards from 4 Ki), where each thread's half is still
+ *  about 2 µs of work. From docs/performance.md ("Thread pool"): with the pool's workers
+ *  awake, two threads paid from these lengths on for every row measured, relu included. */
 inline constexpr std::size_t kParallelMinElements = std::size_t{1} << 14;
 
 /** Threads used for large arrays: the value set by set_num_threads(), else the

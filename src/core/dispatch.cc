@@ -49,8 +49,10 @@ struct Specials {
   double nan;
   double pos_inf;
   double neg_inf;
-  bool stream = false;                         // this call's output is larger than the caches: non-temporal stores
-  kernels::Cost cost = kernels::Cost::kLight;  // the kernel's work per element (split_from)
+  // This call's output is larger than the caches: non-temporal stores.
+  bool stream = false;
+  // The kernel's work per element: where its arrays start to be split (split_from).
+  kernels::Cost cost = kernels::Cost::kLight;
 };
 }  // namespace actlab::detail
 #endif
