@@ -1270,10 +1270,13 @@ struct softsign_k {
 struct squareplus_k {
   static constexpr Cost kCostForward = Cost::kMedium;
   static constexpr Cost kCostBackward = Cost::kHeavy;
-  // Float lanes on the FMA targets for a b that is a float (b/2 and b/4 then are too).
+  // Float lanes on the FMA targets for a b that is a float, not far below 1 (b/2 and b/4
+  // then are floats too, and normal).
   static constexpr bool kNativeF32Forward = HWY_NATIVE_FMA != 0;
   static constexpr bool kNativeF32Backward = HWY_NATIVE_FMA != 0;
-  static bool float_exact_params(const Params& p) { return static_cast<double>(static_cast<float>(p[0])) == p[0]; }
+  static bool float_exact_params(const Params& p) {
+    return static_cast<double>(static_cast<float>(p[0])) == p[0] && p[0] >= 0x1p-100;
+  }
   // s = √(x² + b), which is |x| exactly once x² swamps b (and before x² overflows).
   template <class D>
   static V<D> root(D d, V<D> x, double b) {
