@@ -14,7 +14,7 @@ inline namespace v0 {
  *  on the calling thread. Activations whose kernels cost more per element split earlier (for
  *  example sigmoid, tanh and the elu family from 8 Ki elements; gelu, gelu_tanh, mish,
  *  softplus forward and the x·σ backwards from 4 Ki), where each thread's half is still
- *  about 2 µs of work. From docs/performance.md ("Thread pool"): with the pool's workers
+ *  about 1 µs of work or more. From docs/performance.md ("Thread pool"): with the pool's workers
  *  awake, two threads paid from these lengths on for every row measured, relu included. */
 inline constexpr std::size_t kParallelMinElements = std::size_t{1} << 14;
 

@@ -488,7 +488,7 @@ Specials specials(Which which, ActId id, const Params& p) {
 }
 
 // From what length a kernel's arrays are split over the threads: where the half on each
-// thread is about 2 µs of work or more. Two threads against one, the pool's workers awake
+// thread is about 1 µs of work or more. Two threads against one, the pool's workers awake
 // (calls one after another), AMD Zen 4 VM, AVX-512, ns/elem at 4 Ki / 8 Ki floats: gelu
 // 0.78 -> 0.50 / 0.79 -> 0.45, mish′ 1.07 -> 0.63 / 1.06 -> 0.59, silu′ 0.45 -> 0.35 /
 // 0.45 -> 0.28 (kHeavy from 4 Ki); sigmoid 0.26 -> 0.24 / 0.29 -> 0.20, tanh 0.34 -> 0.29 /
