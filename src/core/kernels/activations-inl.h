@@ -1286,7 +1286,8 @@ struct squareplus_k {
   // caller takes the closed forms): x² + b = t + t_lo exactly (FMA, 2Sum), s = √t + s_lo
   // (the root's remainder t − s² by FMA, over 2s by a 12-bit reciprocal), and
   // u = s + a + s_lo as u_hi + u_lo (Fast2Sum: s >= a). The forward is u/2 for x >= 0 and
-  // (b/2)/u below; every quotient takes its remainder, so each result rounds about once.
+  // (b/2)/u below; every quotient takes its remainder (DivideRounded), so each result rounds
+  // about once.
   template <class D>
   struct Root {
     V<D> s, s_lo, u, u_lo;
@@ -1305,12 +1306,6 @@ struct squareplus_k {
     const V<D> u_lo = hn::Add(hn::Sub(a, hn::Sub(u, sr)), s_lo);
     return {sr, s_lo, u, u_lo};
   }
-  // n/(h + l) rounded about once: q = n/h, then its remainder n − q·h − q·l over h.
-  template <class D>
-  static HWY_INLINE V<D> quotient2(D /*d*/, V<D> n, V<D> h, V<D> l) {
-    const V<D> q = hn::Div(n, h);
-    return hn::MulAdd(hn::NegMulAdd(q, l, hn::NegMulAdd(q, h, n)), hn::ApproximateReciprocal(h), q);
-  }
   // (x + s)/2 for x >= 0; b/(2(s − x)) for x < 0, where x + s would cancel.
   template <class D>
   static HWY_INLINE V<D> fwd(D d, V<D> x, const Params& p) {
@@ -1318,7 +1313,7 @@ struct squareplus_k {
       const auto b = static_cast<float>(p[0]);
       const Root<D> r = root_float(d, x, b);
       const V<D> pos = hn::Mul(hn::Add(r.u, r.u_lo), Num(d, 0.5));
-      const V<D> neg = quotient2(d, Num(d, 0.5 * b), r.u, r.u_lo);
+      const V<D> neg = DivideRounded<D>(Num(d, 0.5 * b), hn::Zero(d), r.u, r.u_lo, ReciprocalEstimate(d, r.u));
       const auto big = hn::Ge(hn::Abs(x), Num(d, 0x1p60));
       if (HWY_LIKELY(hn::AllFalse(d, big))) {
         return hn::IfThenElse(hn::Ge(x, hn::Zero(d)), pos, neg);
@@ -1338,13 +1333,10 @@ struct squareplus_k {
     if constexpr (sizeof(hn::TFromD<D>) == sizeof(float)) {
       const auto b = static_cast<float>(p[0]);
       const Root<D> r = root_float(d, x, b);
-      // u/s with both in two parts: q = u/s, remainder u + u_lo − q·(s + s_lo), over s.
-      const V<D> q = hn::Div(r.u, r.s);
-      const V<D> rem = hn::NegMulAdd(q, r.s_lo, hn::Add(hn::NegMulAdd(q, r.s, r.u), r.u_lo));
-      const V<D> pos = hn::Mul(hn::MulAdd(rem, hn::ApproximateReciprocal(r.s), q), Num(d, 0.5));
+      const V<D> pos = hn::Mul(DivideRounded<D>(r.u, r.u_lo, r.s, r.s_lo, ReciprocalEstimate(d, r.s)), Num(d, 0.5));
       const V<D> su = hn::Mul(r.s, r.u);
       const V<D> su_lo = hn::MulAdd(r.s, r.u_lo, hn::MulAdd(r.s_lo, r.u, hn::MulSub(r.s, r.u, su)));
-      const V<D> neg = quotient2(d, Num(d, 0.5 * b), su, su_lo);
+      const V<D> neg = DivideRounded<D>(Num(d, 0.5 * b), hn::Zero(d), su, su_lo, ReciprocalEstimate(d, su));
       const auto big = hn::Ge(hn::Abs(x), Num(d, 0x1p60));
       if (HWY_LIKELY(hn::AllFalse(d, big))) {
         return hn::IfThenElse(hn::Ge(x, hn::Zero(d)), pos, neg);

@@ -1172,14 +1172,13 @@ HWY_INLINE V<D> Tanhshrink(D d, V<D> x) {
 //     the polynomial's 0.14 ulp (rounding a·s², then a·that, measured 1.76 ulp at a = 0.747:
 //     an intermediate at the bottom of its binade, the result at the top of its own);
 //   beyond: (a − 1) + 2e/(1 + e), e = e^−2a in two parts (ExpNormal, 2^-26.9), a − 1 exact
-//     (Sterbenz up to 2, whole below 2^24), the quotient q_hi + q_lo (its remainder by FMA,
-//     q_lo from the remainder and a 12-bit reciprocal), then a − 1 + q_hi by 2Sum and one
+//     (Sterbenz up to 2, whole below 2^24), the quotient q_hi + q_lo (DivideParts), then
+//     a − 1 + q_hi by 2Sum and one
 //     rounding. At a = 0.75 the terms are 3.2 times the result (a − tanh a = 0.115), so e's
 //     error reaches it a third of an ulp large. Past a = 40 e stops at e^−80 (a normal
-//     float), 2e/(1 + e) far below an ulp of a − 1. (q_hi from a refined reciprocal instead
-//     of the division, as Log1pFromParts on AVX-512: 0.815 -> 0.839 ns/elem there.)
+//     float), 2e/(1 + e) far below an ulp of a − 1.
 // 0.97 ulp at worst over every float (AVX-512 and AVX2); 4 Ki floats, one thread, AMD Zen 4:
-// 3.10 -> 1.27 ns/elem under AVX2, 2.12 -> 0.82 on AVX-512, against the double lanes.
+// 3.10 -> 1.31 ns/elem under AVX2, 2.12 -> 0.84 on AVX-512, against the double lanes.
 // ±0 give +0 (the reference's). NaN and ±inf are dispatch.cc's.
 template <class D>
 HWY_INLINE V<D> TanhshrinkFloatLanes(D d, V<D> x) {
@@ -1206,9 +1205,9 @@ HWY_INLINE V<D> TanhshrinkFloatLanes(D d, V<D> x) {
   const V<D> h = hn::Add(one, e);
   const V<D> l = hn::Add(hn::Add(hn::Sub(one, h), e), e_lo);  // 1 + e + e_lo = h + l
   const V<D> n = hn::Add(e, e);
-  const V<D> q_hi = hn::Div(n, h);
-  const V<D> rem = hn::NegMulAdd(q_hi, l, hn::Add(hn::NegMulAdd(q_hi, h, n), hn::Add(e_lo, e_lo)));
-  const V<D> q_lo = hn::Mul(rem, hn::ApproximateReciprocal(h));
+  V<D> q_hi;
+  V<D> q_lo;
+  DivideParts<D>(n, hn::Add(e_lo, e_lo), h, l, Reciprocal(d, h), &q_hi, &q_lo);
   V<D> t_hi;
   V<D> t_lo;
   TwoSum<D>(hn::Sub(a, one), q_hi, &t_hi, &t_lo);
