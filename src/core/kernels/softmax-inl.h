@@ -136,8 +136,16 @@ inline bool CpuIsAmd() {
 // 0.504 / 0.510; log_softmax (three reads of a row, none of y) 500 0.602 / 0.595, 700
 // 0.573 / 0.572, 1000 0.532 / 0.554, 1500 0.529 / 0.569, 4000 0.514 / 0.629, 32000
 // 0.567 / 0.713. On AMD from 2560 columns for softmax and 768 for log_softmax.
+// On the Intel Xeon of session 26 (2 MiB L2 per core) log_softmax gains everywhere (16 MB
+// of rows, 1000 columns: AVX2 0.542 → 0.466, AVX-512 0.454 → 0.335 ns/elem) and softmax
+// only on AVX-512 below 2560 columns (1000: 0.335 → 0.300; 4000: 0.316 → 0.335; 32000:
+// 0.337 → 0.362). On AVX2 (two vectors a cache line, so the next row's prefetches come
+// in a burst over the first half of the row) softmax loses at every width: 1000 0.414 →
+// 0.436, 2048 0.404 → 0.484, 32000 0.420 → 0.524.
 inline bool ForwardPrefetchPays(std::size_t cols, bool stores_e) {
-  return !CpuIsAmd() || cols >= (stores_e ? 2560u : 768u);
+  if (CpuIsAmd()) return cols >= (stores_e ? 2560u : 768u);
+  const bool line_per_vector = hn::Lanes(hn::ScalableTag<float>()) * sizeof(float) >= 64;
+  return !stores_e || (line_per_vector && cols < 2560);
 }
 
 // The float32 rows at temperature 1 (the common case) compute on full-width float
@@ -752,7 +760,18 @@ void SoftmaxRowsImpl(SoftmaxKind kind, const T* x, T* y, std::size_t rows, std::
 // prefetcher streams the rows already and the extra prefetches halve the backward's
 // speed: 4096 × 1000 softmax backward 0.29–0.34 ns/element without, 0.58–0.61 with;
 // log_softmax 0.42 against 0.53-0.59 (one thread, alternating builds). Off on AMD.
-inline bool BackwardPrefetchPays() { return !CpuIsAmd(); }
+// softmax's and softmin's (two streams read, one written, a few flops) is off for rows
+// shorter than 2560 columns everywhere: on the Intel Xeon of session 26 it cost rows of
+// 1000–8000 columns a quarter to a third of their speed (16 MB arrays, `sm` harness,
+// AVX2: 1000 columns 0.410 → 0.525 ns/element, 8000 0.429 → 0.621; AVX-512 0.410 →
+// 0.449, 0.418 → 0.561). On rows of 32000 (32 MB arrays), from DRAM, with libtorch and
+// oneDNN timed between (`actlab_bench_softmax`), going without it measured 0.65 → 0.83
+// ns/element, so long rows keep it. log_softmax's (an exp per element) measured mixed
+// there (4096 × 1000 AVX2 0.516 → 0.564, 8192 × 1000 0.617 → 0.574) and stays on.
+template <bool kLogOut>
+inline bool BackwardPrefetchPays(std::size_t cols) {
+  return !CpuIsAmd() && (kLogOut || cols >= 2560);
+}
 
 // float32 backward on float lanes: the row sum (Σ dy·y, or Σ dy for log_softmax) in
 // double lanes, then dx = y·((dy − acc_hi) − acc_lo)·scale, or (dy − e^y·acc)·scale with
@@ -817,7 +836,7 @@ struct FloatLaneBackwardRow {
     const auto vlo = hn::Set(d, static_cast<float>(acc - static_cast<double>(acc_hi)));
     const auto vscale = hn::Set(d, static_cast<float>(scale));
     constexpr std::size_t kLine = 64 / sizeof(float);
-    const bool prefetch = BackwardPrefetchPays();
+    const bool prefetch = BackwardPrefetchPays<kLogOut>(cols);
     if (cols >= N) {
       AlignedRowPass(dr, cols, [&](std::size_t i) HWY_ATTR {
         // the next row, one cache line per vector (see FloatLaneRow::ExpPass), where it pays
