@@ -151,6 +151,27 @@ inline PeerOps torch_ops(const std::string& name, Buffers& b) {
              return {F([=]() mutable { at::hardshrink_out(y, x, 0.5); }),
                      F([=]() mutable { at::hardshrink_backward_out(dx, dy, x, 0.5); })};
            }},
+          // PyTorch has no kernel for these two: torch.nn.functional composes them from other
+          // ops, and autograd differentiates the composition. These are the same ops (checked
+          // bitwise against F.tanhshrink / F.softsign and their autograd gradients, 2^20 inputs),
+          // with the forward's intermediate kept in `buf` as autograd keeps it.
+          {"tanhshrink",
+           [](auto x, auto y, auto dy, auto dx, auto buf) -> PeerOps {
+             return {F([=]() mutable {
+                       at::tanh_out(buf, x);
+                       at::sub_out(y, x, buf);
+                     }),
+                     F([=]() mutable { at::add_out(dx, dy, at::tanh_backward(-dy, buf)); })};
+           }},
+          {"softsign",
+           [](auto x, auto y, auto dy, auto dx, auto buf) -> PeerOps {
+             return {F([=]() mutable {
+                       at::abs_out(buf, x);
+                       buf.add_(1);
+                       at::div_out(y, x, buf);
+                     }),
+                     F([=]() mutable { at::add_out(dx, dy / buf, (-dy * ((x / buf) / buf)) * x.sgn()); })};
+           }},
           {"threshold",
            [](auto x, auto y, auto dy, auto dx, auto) -> PeerOps {
              return {F([=]() mutable { at::threshold_out(y, x, 0, 0); }),
@@ -180,6 +201,7 @@ inline std::optional<DnnlAlg> dnnl_alg(const std::string& name) {
       {"prelu", {A::eltwise_relu, 0.25f, 0}},
       {"rrelu", {A::eltwise_relu, 0.2291667f, 0}},
       {"elu", {A::eltwise_elu, 1, 0}},
+      {"celu", {A::eltwise_elu, 1, 0}},  // celu = elu at alpha = 1, the catalog's default
       {"gelu", {A::eltwise_gelu_erf, 0, 0}},
       {"gelu_tanh", {A::eltwise_gelu_tanh, 0, 0}},
       {"silu", {A::eltwise_swish, 1, 0}},
