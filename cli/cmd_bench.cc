@@ -59,8 +59,8 @@ void add_bench(CLI::App& app) {
     const bool progress = !o->json && isatty(STDERR_FILENO) != 0;
     nlohmann::json rows = nlohmann::json::array();
     if (!o->json) {
-      fmt::print("{} float32 elements, {} thread(s), {}; copy bandwidth {:.1f} GB/s\n", n, num_threads(), simd_target(),
-                 copy_bw / 1e9);
+      fmt::print("{} float32 elements, {} thread(s), {} on {}; copy bandwidth {:.1f} GB/s\n", n, num_threads(),
+                 simd_target(), cpu_model(), copy_bw / 1e9);
       fmt::print("{:<14} {:>10} {:>8} {:>7}   {:>10} {:>8} {:>7}   {:>10} {:>7}\n", "activation", "fwd ns/el", "GB/s",
                  "%copy", "bwd ns/el", "GB/s", "%copy", "bwy ns/el", "%copy");
     }
@@ -111,6 +111,7 @@ void add_bench(CLI::App& app) {
       print_json({{"elements", n},
                   {"threads", num_threads()},
                   {"simd_target", simd_target()},
+                  {"cpu", cpu_model()},
                   {"copy_gb_per_s", copy_bw / 1e9},
                   {"activations", rows}});
     } else {

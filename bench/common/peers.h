@@ -81,9 +81,11 @@ inline bool cap_simd(const std::string& name, const char* prog) {
   return true;
 }
 
-/** One line above a table: the SIMD target actlab ran on, and the peers' instruction set. */
+/** Lines above a table: the processor, the SIMD target actlab ran on, and the peers'
+ *  instruction set. */
 inline void print_simd_line() {
-  std::printf("SIMD: actlab %s; peers %s\n\n", actlab::simd_target(), peer_isa().c_str());
+  std::printf("CPU: %s\nSIMD: actlab %s; peers %s\n\n", actlab::cpu_model().c_str(), actlab::simd_target(),
+              peer_isa().c_str());
 }
 
 }  // namespace actlab::bench

@@ -21,6 +21,10 @@ ACTLAB_API const char* version() noexcept;
 /** The SIMD target the kernels run on now: the best one for this CPU ("AVX3", "AVX2",
  *  "SSE4", ...), or the one set_max_simd_target() capped them at. */
 ACTLAB_API const char* simd_target() noexcept;
+/** The processor's name as it reports itself (x86: the CPUID brand string, spaces trimmed,
+ *  as Linux's /proc/cpuinfo "model name" shows it), or "unknown". Speed figures are only
+ *  comparable on the same processor; the benchmarks print it beside the SIMD target. */
+ACTLAB_API std::string cpu_model();
 /** Every SIMD target this build can run on this CPU, best first, whatever the cap. */
 ACTLAB_API std::vector<std::string> simd_targets();
 /** Caps the kernels at the named target (one of simd_targets(), any letter case): "AVX2"

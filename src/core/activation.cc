@@ -16,6 +16,10 @@
 #include "kernels.h"
 #include "text.h"
 
+#if (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__))
+#include <cpuid.h>
+#endif
+
 namespace actlab {
 inline namespace v0 {
 namespace {
@@ -120,6 +124,25 @@ std::string_view unquote(std::string_view s) {
 const char* version() noexcept { return kVersionString; }
 
 const char* simd_target() noexcept { return detail::active_simd_target(); }
+
+std::string cpu_model() {
+  std::string name;
+#if (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__))
+  unsigned regs[4] = {};
+  if (__get_cpuid(0x80000000u, &regs[0], &regs[1], &regs[2], &regs[3]) != 0 && regs[0] >= 0x80000004u) {
+    for (unsigned leaf = 0x80000002u; leaf <= 0x80000004u; ++leaf) {
+      __get_cpuid(leaf, &regs[0], &regs[1], &regs[2], &regs[3]);
+      for (const unsigned r : regs) {
+        for (int byte = 0; byte < 4; ++byte) name.push_back(static_cast<char>((r >> (8 * byte)) & 0xffu));
+      }
+    }
+  }
+#endif
+  name = name.substr(0, name.find('\0'));
+  const auto first = name.find_first_not_of(' ');
+  if (first == std::string::npos) return "unknown";
+  return name.substr(first, name.find_last_not_of(' ') - first + 1);
+}
 
 std::vector<std::string> simd_targets() { return detail::all_simd_target_names(); }
 

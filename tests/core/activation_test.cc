@@ -3,6 +3,7 @@
 
 #include <cctype>
 #include <cmath>
+#include <fstream>
 #include <limits>
 #include <random>
 #include <string>
@@ -147,6 +148,26 @@ TEST(Arrays, BackwardScalesByUpstreamGradient) {
   std::vector<double> dx(3);
   a.backward(std::span<const double>(x), std::span<const double>(dy), std::span<double>(dx));
   for (int i = 0; i < 3; ++i) EXPECT_DOUBLE_EQ(dx[i], a.derivative(x[i]) * dy[i]);
+}
+
+// cpu_model() against Linux's own reading of the same CPUID brand string.
+TEST(CpuModel, MatchesProcCpuinfo) {
+  const std::string model = cpu_model();
+  ASSERT_FALSE(model.empty());
+  EXPECT_EQ(model.find('\0'), std::string::npos);
+  EXPECT_NE(model.front(), ' ');
+  EXPECT_NE(model.back(), ' ');
+#if defined(__linux__) && defined(__x86_64__)
+  std::ifstream in("/proc/cpuinfo");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("model name", 0) != 0) continue;
+    const std::string want = line.substr(line.find(':') + 2);
+    EXPECT_EQ(model, want);
+    return;
+  }
+  GTEST_SKIP() << "/proc/cpuinfo has no model name";
+#endif
 }
 
 // The public cap on the SIMD target: each capped target dispatches, computes within the
