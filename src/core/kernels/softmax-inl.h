@@ -20,8 +20,10 @@
 #endif
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
 #include <cstring>
 #include <limits>
 #include <vector>
@@ -549,9 +551,12 @@ struct FloatLaneRow {
     // Fast2Sum(−m, z) is exact when z's exponent does not exceed m's (Dekker's condition;
     // |z| <= |m| is the stricter textbook one): every |z| < 2^(ilogb m + 1). For logits
     // spread around 0 (max 6.4, min −6.9) that keeps the 3-operation split.
-    const float abs_m = std::fabs(m);
+    // |lowest| < 2^(ilogb m + 1) compares the two exponent fields (a subnormal lowest has 0,
+    // ±inf and NaN 255): no ilogbf and ldexpf calls on every row (4096 × 1000 softmax, AVX2,
+    // one thread, best of 3 alternated processes: 0.453 -> 0.435 ns/elem).
+    const auto exponent_field = [](float v) { return std::bit_cast<std::uint32_t>(v) << 1 >> 24; };
     const bool fast2sum =
-        abs_m >= std::numeric_limits<float>::min() && std::fabs(lowest) < std::ldexp(1.0f, std::ilogb(abs_m) + 1);
+        std::fabs(m) >= std::numeric_limits<float>::min() && exponent_field(lowest) <= exponent_field(m);
     // False as well where m or the lowest z is a NaN (a NaN lane can win the max or min).
     const bool normal = static_cast<double>(lowest) - static_cast<double>(m) >= -86.9;
     // The normal rows' exps carry a NaN into the sum, checked below; the others clamp
