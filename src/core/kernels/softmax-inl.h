@@ -127,6 +127,39 @@ inline bool CpuIsAmd() {
 #endif
 }
 
+// The rows' steady prefetch: the passes that first read a row from memory (softmax's output
+// pass, which takes the next row's max, and the backward's Σ dy·y pass) prefetch
+// kRowAheadBytes ahead of their loads, and the backward's output pass the lines of dx it
+// will write (for ownership), across row ends since rows follow one another. On the Intel
+// Xeon of sessions 26–27 the hardware prefetcher did not keep up with these passes, and
+// this replaced the next-row bursts there (ForwardPrefetchPays, BackwardPrefetchPays).
+// 16 MB and 32 MB arrays, one thread, pinned, `sm` harness, ns/elem before -> after, AVX2
+// (AVX-512): softmax 4096 × 1000 0.431 -> 0.395 (0.313 -> 0.303), 256 × 32000 0.482 ->
+// 0.440 (0.366 -> 0.357); softmax backward 0.424 -> 0.410 (0.416 -> 0.407), 0.647 ->
+// 0.425–0.437 (0.577 -> 0.430); log_softmax backward 0.578 -> 0.516–0.520 (0.424 ->
+// 0.432), 0.707 -> 0.581–0.584 (0.542 -> 0.495). Writing ahead in the softmax's exp pass
+// and the steady prefetch in log_softmax's max pass measured within ±3 % (AVX2 and AVX-512
+// apart). AMD keeps its measured choices: no prefetch in the backward, the forward's
+// bursts from 2560 columns.
+inline constexpr std::size_t kRowAheadBytes = std::size_t{8} << 10;
+inline bool SteadyPrefetchPays() { return !CpuIsAmd(); }
+// p + kRowAheadBytes as an address (it may lie past the array: a prefetch never faults,
+// and the arithmetic on integers forms no out-of-range pointer); kWrite: for ownership.
+template <bool kWrite = false, typename T>
+HWY_INLINE void PrefetchAhead(const T* p) {
+  // NOLINTNEXTLINE(performance-no-int-to-ptr): only ever a prefetch address
+  const auto* ahead = reinterpret_cast<const T*>(reinterpret_cast<std::uintptr_t>(p) + kRowAheadBytes);
+  if constexpr (kWrite) {
+#if defined(__GNUC__) || defined(__clang__)
+    __builtin_prefetch(ahead, 1, 3);
+#else
+    hwy::Prefetch(ahead);
+#endif
+  } else {
+    hwy::Prefetch(ahead);
+  }
+}
+
 // Whether the forward's prefetch of the next row (FloatLaneRow::ExpPass) pays for rows of
 // `cols` floats. It took the passes from twice memcpy's time to about 1.2× on an Intel Xeon
 // (19d8dff). On AMD Zen 4 the hardware prefetcher keeps up with short rows, where the
@@ -144,10 +177,10 @@ inline bool CpuIsAmd() {
 // 0.337 → 0.362). On AVX2 (two vectors a cache line, so the next row's prefetches come
 // in a burst over the first half of the row) softmax loses at every width: 1000 0.414 →
 // 0.436, 2048 0.404 → 0.484, 32000 0.420 → 0.524.
+// Session 27 replaced softmax's with the steady prefetch (SteadyPrefetchPays) off AMD.
 inline bool ForwardPrefetchPays(std::size_t cols, bool stores_e) {
   if (CpuIsAmd()) return cols >= (stores_e ? 2560u : 768u);
-  const bool line_per_vector = hn::Lanes(hn::ScalableTag<float>()) * sizeof(float) >= 64;
-  return !stores_e || (line_per_vector && cols < 2560);
+  return !stores_e;
 }
 
 // The float32 rows at temperature 1 (the common case) compute on full-width float
@@ -419,7 +452,9 @@ struct FloatLaneRow {
     constexpr float kInf = std::numeric_limits<float>::infinity();
     auto vmax = hn::Set(d, -kInf);
     auto vmin = hn::Set(d, kInf);
+    const bool steady = SteadyPrefetchPays();
     AlignedRowPass(yr, cols, [&](std::size_t i) HWY_ATTR {
+      if (steady) PrefetchAhead(next + i);
       const V<DN> z = Load(next + i);
       vmax = hn::Max(vmax, z);
       vmin = hn::Min(vmin, z);
@@ -773,9 +808,10 @@ void SoftmaxRowsImpl(SoftmaxKind kind, const T* x, T* y, std::size_t rows, std::
 // oneDNN timed between (`actlab_bench_softmax`), going without it measured 0.65 → 0.83
 // ns/element, so long rows keep it. log_softmax's (an exp per element) measured mixed
 // there (4096 × 1000 AVX2 0.516 → 0.564, 8192 × 1000 0.617 → 0.574) and stays on.
+// Session 27 replaced it with the steady prefetch (SteadyPrefetchPays): off everywhere.
 template <bool kLogOut>
-inline bool BackwardPrefetchPays(std::size_t cols) {
-  return !CpuIsAmd() && (kLogOut || cols >= 2560);
+inline bool BackwardPrefetchPays(std::size_t /*cols*/) {
+  return false;
 }
 
 // float32 backward on float lanes: the row sum (Σ dy·y, or Σ dy for log_softmax) in
@@ -822,7 +858,14 @@ struct FloatLaneBackwardRow {
         acc1 = hn::MulAdd(Hi(vg), Hi(vy), acc1);
       }
     };
-    for (std::size_t i = 0; i < whole; i += N) step(hn::LoadU(d, yr + i), hn::LoadU(d, gr + i));
+    const bool steady = SteadyPrefetchPays();
+    for (std::size_t i = 0; i < whole; i += N) {
+      if (steady) {
+        PrefetchAhead(yr + i);
+        PrefetchAhead(gr + i);
+      }
+      step(hn::LoadU(d, yr + i), hn::LoadU(d, gr + i));
+    }
     if (whole < cols && cols >= N) {  // the overlapping last vector, its repeated lanes dead
       const auto repeated = hn::FirstN(d, whole + N - cols);
       step(hn::IfThenElse(repeated, hn::Set(d, dead), hn::LoadU(d, yr + cols - N)),
@@ -850,6 +893,7 @@ struct FloatLaneBackwardRow {
           hwy::Prefetch(gr + cols + line);
           hwy::Prefetch(dr + cols + line);
         }
+        if (steady) PrefetchAhead<true>(dr + i);
         return Grad(hn::LoadU(d, yr + i), hn::LoadU(d, gr + i), vhi, vlo, vscale);
       });
     } else {
