@@ -132,7 +132,7 @@ inline bool CpuIsAmd() {
 // kRowAheadBytes ahead of their loads, and the backward's output pass the lines of dx it
 // will write (for ownership), across row ends since rows follow one another. On the Intel
 // Xeon of sessions 26–27 the hardware prefetcher did not keep up with these passes, and
-// this replaced the next-row bursts there (ForwardPrefetchPays, BackwardPrefetchPays).
+// this replaced the next-row bursts there (ForwardPrefetchPays; the backward's, below).
 // 16 MB and 32 MB arrays, one thread, pinned, `sm` harness, ns/elem before -> after, AVX2
 // (AVX-512): softmax 4096 × 1000 0.431 -> 0.395 (0.313 -> 0.303), 256 × 32000 0.482 ->
 // 0.440 (0.366 -> 0.357); softmax backward 0.424 -> 0.410 (0.416 -> 0.407), 0.647 ->
@@ -794,25 +794,11 @@ void SoftmaxRowsImpl(SoftmaxKind kind, const T* x, T* y, std::size_t rows, std::
 }
 
 #if HWY_TARGET != HWY_SCALAR
-// Whether the backward's prefetch of the next row pays on this CPU. The forward's
-// (FloatLaneRow::ExpPass) took its passes from twice memcpy's time to about 1.2× on an
-// Intel Xeon (19d8dff), and the backward took the same. On AMD Zen 4 the hardware
-// prefetcher streams the rows already and the extra prefetches halve the backward's
-// speed: 4096 × 1000 softmax backward 0.29–0.34 ns/element without, 0.58–0.61 with;
-// log_softmax 0.42 against 0.53-0.59 (one thread, alternating builds). Off on AMD.
-// softmax's and softmin's (two streams read, one written, a few flops) is off for rows
-// shorter than 2560 columns everywhere: on the Intel Xeon of session 26 it cost rows of
-// 1000–8000 columns a quarter to a third of their speed (16 MB arrays, `sm` harness,
-// AVX2: 1000 columns 0.410 → 0.525 ns/element, 8000 0.429 → 0.621; AVX-512 0.410 →
-// 0.449, 0.418 → 0.561). On rows of 32000 (32 MB arrays), from DRAM, with libtorch and
-// oneDNN timed between (`actlab_bench_softmax`), going without it measured 0.65 → 0.83
-// ns/element, so long rows keep it. log_softmax's (an exp per element) measured mixed
-// there (4096 × 1000 AVX2 0.516 → 0.564, 8192 × 1000 0.617 → 0.574) and stays on.
-// Session 27 replaced it with the steady prefetch (SteadyPrefetchPays): off everywhere.
-template <bool kLogOut>
-inline bool BackwardPrefetchPays(std::size_t /*cols*/) {
-  return false;
-}
+// The backward once prefetched the next row in a burst (one line of each array per vector).
+// On AMD Zen 4 that halved its speed (the hardware prefetcher streams the rows already:
+// 4096 × 1000 softmax backward 0.29–0.34 ns/element without, 0.58–0.61 with), so AMD runs
+// without; on the Intel Xeons the steady prefetch (SteadyPrefetchPays) replaced it in
+// session 27. The numbers of both are in docs/performance.md.
 
 // float32 backward on float lanes: the row sum (Σ dy·y, or Σ dy for log_softmax) in
 // double lanes, then dx = y·((dy − acc_hi) − acc_lo)·scale, or (dy − e^y·acc)·scale with
@@ -883,16 +869,8 @@ struct FloatLaneBackwardRow {
     const auto vhi = hn::Set(d, acc_hi);
     const auto vlo = hn::Set(d, static_cast<float>(acc - static_cast<double>(acc_hi)));
     const auto vscale = hn::Set(d, static_cast<float>(scale));
-    constexpr std::size_t kLine = 64 / sizeof(float);
-    const bool prefetch = BackwardPrefetchPays<kLogOut>(cols);
     if (cols >= N) {
       AlignedRowPass(dr, cols, [&](std::size_t i) HWY_ATTR {
-        // the next row, one cache line per vector (see FloatLaneRow::ExpPass), where it pays
-        if (const std::size_t line = i / N * kLine; prefetch && line < cols) {
-          hwy::Prefetch(yr + cols + line);
-          hwy::Prefetch(gr + cols + line);
-          hwy::Prefetch(dr + cols + line);
-        }
         if (steady) PrefetchAhead<true>(dr + i);
         return Grad(hn::LoadU(d, yr + i), hn::LoadU(d, gr + i), vhi, vlo, vscale);
       });
