@@ -128,7 +128,8 @@ inline bool CpuIsAmd() {
 }
 
 // The rows' steady prefetch: the passes that first read a row from memory (softmax's output
-// pass, which takes the next row's max, and the backward's Σ dy·y pass) prefetch
+// pass, which takes the next row's max, the max pass of rows without a burst, and the
+// backward's Σ dy·y pass) prefetch
 // kRowAheadBytes ahead of their loads, and the backward's output pass the lines of dx it
 // will write (for ownership), across row ends since rows follow one another. On the Intel
 // Xeon of sessions 26–27 the hardware prefetcher did not keep up with these passes, and
@@ -137,10 +138,13 @@ inline bool CpuIsAmd() {
 // (AVX-512): softmax 4096 × 1000 0.431 -> 0.395 (0.313 -> 0.303), 256 × 32000 0.482 ->
 // 0.440 (0.366 -> 0.357); softmax backward 0.424 -> 0.410 (0.416 -> 0.407), 0.647 ->
 // 0.425–0.437 (0.577 -> 0.430); log_softmax backward 0.578 -> 0.516–0.520 (0.424 ->
-// 0.432), 0.707 -> 0.581–0.584 (0.542 -> 0.495). Writing ahead in the softmax's exp pass
-// and the steady prefetch in log_softmax's max pass measured within ±3 % (AVX2 and AVX-512
-// apart). AMD keeps its measured choices: no prefetch in the backward, the forward's
-// bursts from 2560 columns.
+// 0.432), 0.707 -> 0.581–0.584 (0.542 -> 0.495). The forward rows that take no next row's
+// max (in place, the cross-entropy rows) and no burst (ForwardPrefetchPays) prefetch in
+// their max pass instead: AVX2 in-place softmax 0.442 -> 0.403 and 0.676 -> 0.506,
+// cross-entropy 0.674 -> 0.617 at 256 × 32000, AVX-512 in-place 0.508 -> 0.412 there.
+// Writing ahead in the softmax's exp pass and the steady prefetch in log_softmax's max
+// pass beside its burst measured within ±3 % (AVX2 and AVX-512 apart). AMD keeps its
+// measured choices: no prefetch in the backward, the forward's bursts from 2560 columns.
 inline constexpr std::size_t kRowAheadBytes = std::size_t{8} << 10;
 inline bool SteadyPrefetchPays() { return !CpuIsAmd(); }
 // p + kRowAheadBytes as an address (it may lie past the array: a prefetch never faults,
@@ -177,10 +181,12 @@ HWY_INLINE void PrefetchAhead(const T* p) {
 // 0.337 → 0.362). On AVX2 (two vectors a cache line, so the next row's prefetches come
 // in a burst over the first half of the row) softmax loses at every width: 1000 0.414 →
 // 0.436, 2048 0.404 → 0.484, 32000 0.420 → 0.524.
-// Session 27 replaced softmax's with the steady prefetch (SteadyPrefetchPays) off AMD.
+// Session 27: softmax rows that take the next row's max in their output pass prefetch
+// steadily there instead (SteadyPrefetchPays, Run), off AMD.
 inline bool ForwardPrefetchPays(std::size_t cols, bool stores_e) {
   if (CpuIsAmd()) return cols >= (stores_e ? 2560u : 768u);
-  return !stores_e;
+  const bool line_per_vector = hn::Lanes(hn::ScalableTag<float>()) * sizeof(float) >= 64;
+  return !stores_e || (line_per_vector && cols < 2560);
 }
 
 // The float32 rows at temperature 1 (the common case) compute on full-width float
@@ -371,9 +377,9 @@ struct FloatLaneRow {
   // ForwardPrefetchPays says so. The choice is a template parameter: behind a run-time
   // flag, g++ 12 issued three of the loop's four prefetches unconditionally.
   template <bool kFast2Sum, bool kNormal, bool kBiased = false>
-  static HWY_INLINE void ExpPass(const float* xr, float* yr, std::size_t whole, std::size_t cols, V<DN> negm,
-                                 Sums* acc) {
-    if (ForwardPrefetchPays(cols, kStoreE)) {
+  static HWY_INLINE void ExpPass(const float* xr, float* yr, std::size_t whole, std::size_t cols, V<DN> negm, Sums* acc,
+                                 bool burst) {
+    if (burst) {
       ExpLoop<true, kFast2Sum, kNormal, kBiased>(xr, yr, whole, cols, negm, acc);
     } else {
       ExpLoop<false, kFast2Sum, kNormal, kBiased>(xr, yr, whole, cols, negm, acc);
@@ -498,6 +504,7 @@ struct FloatLaneRow {
   // AVX2, 8ddafc7).
   template <bool kNan>
   static HWY_INLINE bool MaxPass(const float* xr, std::size_t cols, float* m, float* lowest) {
+    const bool steady = SteadyPrefetchPays() && !ForwardPrefetchPays(cols, kStoreE);
     const DN d;
     const std::size_t N = hn::Lanes(d);
     const std::size_t whole = cols - cols % N;
@@ -509,6 +516,7 @@ struct FloatLaneRow {
     auto nan = hn::FirstN(d, 0);
     std::size_t i = 0;
     for (; i + 2 * N <= whole; i += 2 * N) {
+      if (steady) PrefetchAhead(xr + i);
       const auto z0 = Load(xr + i);
       const auto z1 = Load(xr + i + N);
       vmax0 = hn::Max(vmax0, z0);
@@ -606,20 +614,24 @@ struct FloatLaneRow {
     // 1, an e < e_m could round up to 1, a binade above the lanes' start, and Fast2Sum would
     // no longer be exact: those rows keep z − m, as the losses do.
     Sums acc{hn::Set(d, 1.0f), hn::Zero(d), hn::Zero(DW()), hn::Zero(DW()), 0};
+    // The next row comes into the caches by the output pass's steady prefetch (where it
+    // takes that row's max) or by the exp pass's burst (where that pays).
+    const bool steady_next = ahead != nullptr && ahead->next != nullptr && SteadyPrefetchPays();
+    const bool burst = !steady_next && ForwardPrefetchPays(cols, kStoreE);
     float e_m = 1.0f;  // log_softmax's biased rows: their largest e, where the lanes start
     const bool biased = kMode != RowMode::kLogits && normal && m < 256.0f && lowest > -256.0f &&
                         (kMode == RowMode::kSoftmax || StartAtLargest(m, cols, &acc, &e_m));
     if (biased) {
       const float b = BiasOf(m);
-      ExpPass<true, true, true>(xr, yr, whole, cols, hn::Set(d, BiasedMagic(b)), &acc);
+      ExpPass<true, true, true>(xr, yr, whole, cols, hn::Set(d, BiasedMagic(b)), &acc, burst);
     } else if (fast2sum && normal) {
-      ExpPass<true, true>(xr, yr, whole, cols, negm, &acc);
+      ExpPass<true, true>(xr, yr, whole, cols, negm, &acc, burst);
     } else if (fast2sum) {
-      ExpPass<true, false>(xr, yr, whole, cols, negm, &acc);
+      ExpPass<true, false>(xr, yr, whole, cols, negm, &acc, burst);
     } else if (normal) {
-      ExpPass<false, true>(xr, yr, whole, cols, negm, &acc);
+      ExpPass<false, true>(xr, yr, whole, cols, negm, &acc, burst);
     } else {
-      ExpPass<false, false>(xr, yr, whole, cols, negm, &acc);
+      ExpPass<false, false>(xr, yr, whole, cols, negm, &acc, burst);
     }
     if (whole < cols && cols < N) {  // padded with −inf: those lanes give e = 0
       const Term v = Exp<false, false>(LoadTail(xr + whole, cols - whole, kNegate ? kInf : -kInf), negm);
