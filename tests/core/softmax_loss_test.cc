@@ -567,7 +567,8 @@ TEST_P(FloatRowsOnTarget, NaNAnywhereMakesItsRowNaN) {
 }
 
 // A call over many rows gives every row the bits it gets alone. softmax and softmin rows
-// take their max and lowest logit during the previous row's output pass (RowAhead), so a
+// (log_softmax's too on AVX2 and narrower) take their max and lowest logit during the
+// previous row's output pass (RowAhead), so a
 // row that leaves the float path (a NaN, all −inf, +inf, a spread past 87, logits past
 // 256) must leave its neighbours' results as they were, before it and after it.
 TEST_P(FloatRowsOnTarget, EachRowOfACallAsAlone) {

@@ -147,6 +147,14 @@ inline bool CpuIsAmd() {
 // measured choices: no prefetch in the backward, the forward's bursts from 2560 columns.
 inline constexpr std::size_t kRowAheadBytes = std::size_t{8} << 10;
 inline bool SteadyPrefetchPays() { return !CpuIsAmd(); }
+// Whether log_softmax's output pass takes the next row's max, with the steady prefetch,
+// as softmax's does (its exp pass then prefetches its y for ownership instead of bursting
+// the next row; FloatLaneRow::ExpPass): off AMD where a vector is shorter than a cache
+// line. AVX2, one thread, 16 MB and 32 MB arrays, `sm` harness: 4096 × 1000 0.452 ->
+// 0.431–0.437 ns/elem, 256 × 32000 0.546–0.549 -> 0.400–0.406 (in cache, 64 × 1000,
+// alike). AVX-512 lost with it (0.328–0.333 -> 0.378–0.400, 0.404–0.406 -> 0.454–0.490)
+// and keeps its burst.
+inline bool LogAheadPays() { return SteadyPrefetchPays() && hn::Lanes(hn::ScalableTag<float>()) * sizeof(float) < 64; }
 // p + kRowAheadBytes as an address (it may lie past the array: a prefetch never faults,
 // and the arithmetic on integers forms no out-of-range pointer); kWrite: for ownership.
 template <bool kWrite = false, typename T>
@@ -371,21 +379,29 @@ struct FloatLaneRow {
     return (excess - sub) + hn::GetLane(hn::SumOfLanes(dw, hn::Add(acc->c0, acc->c1)));
   }
 
-  // Pass 2 over the whole vectors of a row.
-  // One cache line of the next row's x and y is prefetched per vector (rows follow one
-  // another in memory): its loads from memory then overlap this row's arithmetic. Where
-  // ForwardPrefetchPays says so. The choice is a template parameter: behind a run-time
-  // flag, g++ 12 issued three of the loop's four prefetches unconditionally.
+  // Pass 2 over the whole vectors of a row, with one of the prefetches (ExpPrefetch):
+  //   kNextRow: one cache line of the next row's x and y per vector (rows follow one
+  //   another in memory), so its loads from memory overlap this row's arithmetic, where
+  //   ForwardPrefetchPays says so;
+  //   kOwnY: log_softmax's y lines, kRowAheadBytes ahead for ownership, for its output
+  //   pass, where that pass takes the next row's max (LogAheadPays).
+  // The choice is a template parameter: behind a run-time flag, g++ 12 issued three of the
+  // loop's four prefetches unconditionally.
+  enum class ExpPrefetch { kNone, kNextRow, kOwnY };
   template <bool kFast2Sum, bool kNormal, bool kBiased = false>
   static HWY_INLINE void ExpPass(const float* xr, float* yr, std::size_t whole, std::size_t cols, V<DN> negm, Sums* acc,
-                                 bool burst) {
-    if (burst) {
-      ExpLoop<true, kFast2Sum, kNormal, kBiased>(xr, yr, whole, cols, negm, acc);
-    } else {
-      ExpLoop<false, kFast2Sum, kNormal, kBiased>(xr, yr, whole, cols, negm, acc);
+                                 ExpPrefetch prefetch) {
+    switch (prefetch) {
+      case ExpPrefetch::kNextRow:
+        return ExpLoop<ExpPrefetch::kNextRow, kFast2Sum, kNormal, kBiased>(xr, yr, whole, cols, negm, acc);
+      case ExpPrefetch::kOwnY:
+        return ExpLoop<ExpPrefetch::kOwnY, kFast2Sum, kNormal, kBiased>(xr, yr, whole, cols, negm, acc);
+      case ExpPrefetch::kNone:
+        break;
     }
+    ExpLoop<ExpPrefetch::kNone, kFast2Sum, kNormal, kBiased>(xr, yr, whole, cols, negm, acc);
   }
-  template <bool kPrefetch, bool kFast2Sum, bool kNormal, bool kBiased>
+  template <ExpPrefetch kPrefetch, bool kFast2Sum, bool kNormal, bool kBiased>
   static HWY_INLINE void ExpLoop(const float* xr, float* yr, std::size_t whole, std::size_t cols, V<DN> negm,
                                  Sums* acc) {
     const DN d;
@@ -407,8 +423,11 @@ struct FloatLaneRow {
     // time: 0.535). AVX-512 (32 registers) and SSE4 stay faster two at a time: 0.374 against
     // 0.387, and 1.307 against 1.387.
     constexpr bool kOneAStep = kMode == RowMode::kLogSoftmax && HWY_TARGET == HWY_AVX2;
+    constexpr bool kNextRow = kPrefetch == ExpPrefetch::kNextRow;
+    constexpr bool kOwnY = kPrefetch == ExpPrefetch::kOwnY;
     for (; !kOneAStep && i + 2 * N <= whole; i += 2 * N, line += 2 * kLine) {
-      if (kPrefetch && line < cols) {
+      if (kOwnY) PrefetchAhead<true>(yr + i);
+      if (kNextRow && line < cols) {
         hwy::Prefetch(xr + cols + line);
         hwy::Prefetch(yr + cols + line);
         hwy::Prefetch(xr + cols + line + kLine);
@@ -424,7 +443,8 @@ struct FloatLaneRow {
       Accumulate<kTable>(v1, acc);
     }
     for (; i < whole; i += N, line += kLine) {
-      if (kPrefetch && line < cols) {
+      if (kOwnY) PrefetchAhead<true>(yr + i);
+      if (kNextRow && line < cols) {
         hwy::Prefetch(xr + cols + line);
         hwy::Prefetch(yr + cols + line);
       }
@@ -476,7 +496,7 @@ struct FloatLaneRow {
   // m + log s is near m, the only case where y can be small). z − c1 is exact when z is
   // within a factor of 2 of c1 (Sterbenz), and otherwise |c2| <= ulp(c1) is far below
   // |z − c1|: at most two roundings of y's size, 1.5 ulp in theory. −inf entries give −inf.
-  static HWY_INLINE void LogOut(const float* xr, float* yr, std::size_t cols, float m, double log_s) {
+  static HWY_INLINE void LogOut(const float* xr, float* yr, std::size_t cols, float m, double log_s, Ahead* ahead) {
     const DN d;
     const std::size_t N = hn::Lanes(d);
     const std::size_t whole = cols - cols % N;
@@ -486,7 +506,7 @@ struct FloatLaneRow {
     const auto vc2 = hn::Set(d, static_cast<float>((md - static_cast<double>(c1)) + log_s));
     const auto out = [&](V<DN> z) { return hn::Sub(hn::Sub(z, vc1), vc2); };
     if (cols >= N) {
-      AlignedRowPass(yr, cols, [&](std::size_t i) HWY_ATTR { return out(Load(xr + i)); });
+      OutPass(yr, cols, ahead, [&](std::size_t i) HWY_ATTR { return out(Load(xr + i)); });
     } else {
       StorePartial(d, out(LoadTail(xr + whole, cols - whole, 0.0f)), yr + whole, cols - whole);
     }
@@ -617,21 +637,22 @@ struct FloatLaneRow {
     // The next row comes into the caches by the output pass's steady prefetch (where it
     // takes that row's max) or by the exp pass's burst (where that pays).
     const bool steady_next = ahead != nullptr && ahead->next != nullptr && SteadyPrefetchPays();
-    const bool burst = !steady_next && ForwardPrefetchPays(cols, kStoreE);
+    ExpPrefetch prefetch = ForwardPrefetchPays(cols, kStoreE) ? ExpPrefetch::kNextRow : ExpPrefetch::kNone;
+    if (steady_next) prefetch = kMode == RowMode::kLogSoftmax ? ExpPrefetch::kOwnY : ExpPrefetch::kNone;
     float e_m = 1.0f;  // log_softmax's biased rows: their largest e, where the lanes start
     const bool biased = kMode != RowMode::kLogits && normal && m < 256.0f && lowest > -256.0f &&
                         (kMode == RowMode::kSoftmax || StartAtLargest(m, cols, &acc, &e_m));
     if (biased) {
       const float b = BiasOf(m);
-      ExpPass<true, true, true>(xr, yr, whole, cols, hn::Set(d, BiasedMagic(b)), &acc, burst);
+      ExpPass<true, true, true>(xr, yr, whole, cols, hn::Set(d, BiasedMagic(b)), &acc, prefetch);
     } else if (fast2sum && normal) {
-      ExpPass<true, true>(xr, yr, whole, cols, negm, &acc, burst);
+      ExpPass<true, true>(xr, yr, whole, cols, negm, &acc, prefetch);
     } else if (fast2sum) {
-      ExpPass<true, false>(xr, yr, whole, cols, negm, &acc, burst);
+      ExpPass<true, false>(xr, yr, whole, cols, negm, &acc, prefetch);
     } else if (normal) {
-      ExpPass<false, true>(xr, yr, whole, cols, negm, &acc, burst);
+      ExpPass<false, true>(xr, yr, whole, cols, negm, &acc, prefetch);
     } else {
-      ExpPass<false, false>(xr, yr, whole, cols, negm, &acc, burst);
+      ExpPass<false, false>(xr, yr, whole, cols, negm, &acc, prefetch);
     }
     if (whole < cols && cols < N) {  // padded with −inf: those lanes give e = 0
       const Term v = Exp<false, false>(LoadTail(xr + whole, cols - whole, kNegate ? kInf : -kInf), negm);
@@ -657,7 +678,7 @@ struct FloatLaneRow {
     if (stats != nullptr) *stats = {static_cast<double>(m), sum_minus_1};
     // 3. outputs
     if constexpr (kMode == RowMode::kLogSoftmax) {
-      LogOut(xr, yr, cols, m, std::log1p(sum_minus_1));
+      LogOut(xr, yr, cols, m, std::log1p(sum_minus_1), ahead);
     } else {
       const double inv = scale / (1.0 + sum_minus_1);
       const float inv_hi = static_cast<float>(inv);
@@ -739,10 +760,13 @@ void SoftmaxRowsImpl(SoftmaxKind kind, const T* x, T* y, std::size_t rows, std::
     if constexpr (sizeof(T) == sizeof(float)) {
       if (inv_t == 1.0) {
         // softmax and softmin rows with y apart from x (their max pass then needs no NaN
-        // test) take the next row's max and lowest z during their output pass (RowAhead).
+        // test) take the next row's max and lowest z during their output pass (RowAhead),
+        // and log_softmax's where LogAheadPays.
         const bool apart = y + rows * cols <= x || x + rows * cols <= y;
         ahead.next =
-            !log_out && apart && cols >= hn::Lanes(hn::ScalableTag<float>()) && r + 1 < rows ? xr + cols : nullptr;
+            (!log_out || LogAheadPays()) && apart && cols >= hn::Lanes(hn::ScalableTag<float>()) && r + 1 < rows
+                ? xr + cols
+                : nullptr;
         bool done = false;
         if (kind == SoftmaxKind::kSoftmax) {
           done = FloatLaneRow<false, RowMode::kSoftmax>::Run(xr, yr, cols, 1.0, 0.0, nullptr, &ahead);
@@ -750,7 +774,9 @@ void SoftmaxRowsImpl(SoftmaxKind kind, const T* x, T* y, std::size_t rows, std::
         if (kind == SoftmaxKind::kSoftmin) {
           done = FloatLaneRow<true, RowMode::kSoftmax>::Run(xr, yr, cols, 1.0, 0.0, nullptr, &ahead);
         }
-        if (kind == SoftmaxKind::kLogSoftmax) done = FloatLaneRow<false, RowMode::kLogSoftmax>::Run(xr, yr, cols);
+        if (kind == SoftmaxKind::kLogSoftmax) {
+          done = FloatLaneRow<false, RowMode::kLogSoftmax>::Run(xr, yr, cols, 1.0, 0.0, nullptr, &ahead);
+        }
         if (done) continue;
       }
     }
