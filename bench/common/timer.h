@@ -79,22 +79,11 @@ double seconds_per_call(F&& fn, int batches = 7, double min_batch_seconds = 2e-3
   return seconds_per_call_interleaved({std::function<void()>(std::ref(fn))}, batches, min_batch_seconds)[0];
 }
 
-/** Copy bandwidth in bytes/s (read + write counted) for buffers of `bytes` on
- *  `threads` threads (each copies its own slice), measured now. With several threads,
- *  each one times copies of its own slice, all of them at once, and the slowest slice
- *  sets the pace (as in a kernel split the same way). A thread started and joined in
- *  every call had measured the start-up instead: 7.7 GB/s for 2 × 128 KiB on two threads,
- *  where one thread copied the whole 256 KiB at 170. */
-inline double copy_bandwidth_cold(std::size_t bytes, int threads);
-inline double copy_bandwidth(std::size_t bytes, int threads = 1, bool cold = false) {
-  if (cold) return copy_bandwidth_cold(bytes, threads);
-  AlignedVector<char> a(bytes, 1), b(bytes);
-  const auto copy = [&](std::size_t begin, std::size_t end) {
-    std::memcpy(b.data() + begin, a.data() + begin, end - begin);
-    asm volatile("" : : "r"(b.data()) : "memory");
-  };
-  if (threads <= 1) return 2.0 * static_cast<double>(bytes) / seconds_per_call([&] { copy(0, bytes); });
-  const auto n = static_cast<std::size_t>(threads);
+/** The slowest of time(begin, end) over `threads` slices of [0, bytes) (64-byte multiples),
+ *  each timed on a thread of its own, all started together (t = 0 on the caller). */
+template <class Time>
+double slowest_slice(std::size_t bytes, int threads, Time time) {
+  const auto n = static_cast<std::size_t>(std::max(1, threads));
   const std::size_t per = ((bytes + n - 1) / n + 63) / 64 * 64;
   std::vector<double> seconds(n, 0.0);
   std::atomic<std::size_t> started{0};
@@ -103,50 +92,52 @@ inline double copy_bandwidth(std::size_t bytes, int threads = 1, bool cold = fal
     const std::size_t end = std::min(bytes, begin + per);
     started.fetch_add(1);
     while (started.load() < n) std::this_thread::yield();  // start together
-    if (begin < end) seconds[t] = seconds_per_call([&] { copy(begin, end); });
+    if (begin < end) seconds[t] = time(begin, end);
   };
   std::vector<std::thread> pool;
   for (std::size_t t = 1; t < n; ++t) pool.emplace_back(run, t);
   run(0);
   for (auto& th : pool) th.join();
-  return 2.0 * static_cast<double>(bytes) / *std::max_element(seconds.begin(), seconds.end());
+  return *std::max_element(seconds.begin(), seconds.end());
 }
 
-/** copy_bandwidth from memory: before each timed copy, twice the last-level cache's size
- *  (as the system reports it) is written elsewhere, so the copy starts with neither array
- *  in a cache, as a contender in bench/speed's interleaved rounds does at 16 Mi (the
- *  peers' calls in between move 256–384 MB of their own arrays). Each of 7 rounds starts every thread's slice
- *  together and takes the slowest; the fastest round counts. */
-inline double copy_bandwidth_cold(std::size_t bytes, int threads) {
+/** Copy bandwidth in bytes/s (read + write counted) for buffers of `bytes` on
+ *  `threads` threads (each copies its own slice), measured now. With several threads,
+ *  each one times copies of its own slice, all of them at once, and the slowest slice
+ *  sets the pace (as in a kernel split the same way). A thread started and joined in
+ *  every call had measured the start-up instead: 7.7 GB/s for 2 × 128 KiB on two threads,
+ *  where one thread copied the whole 256 KiB at 170.
+ *  cold: from memory. Before each timed copy, twice the last-level cache's size (as the
+ *  system reports it) is written elsewhere, so the copy starts with neither array in a
+ *  cache, as a contender in bench/speed's interleaved rounds does at 16 Mi (the peers'
+ *  calls in between move 256–384 MB of their own arrays); the fastest of 7 such copies. */
+inline double copy_bandwidth(std::size_t bytes, int threads = 1, bool cold = false) {
   AlignedVector<char> a(bytes, 1), b(bytes);
+  const auto copy = [&](std::size_t begin, std::size_t end) {
+    std::memcpy(b.data() + begin, a.data() + begin, end - begin);
+    asm volatile("" : : "r"(b.data()) : "memory");
+  };
+  const double total = 2.0 * static_cast<double>(bytes);
+  if (!cold) {
+    if (threads <= 1) return total / seconds_per_call([&] { copy(0, bytes); });
+    return total / slowest_slice(bytes, threads, [&](std::size_t begin, std::size_t end) {
+             return seconds_per_call([&] { copy(begin, end); });
+           });
+  }
   const long llc = sysconf(_SC_LEVEL3_CACHE_SIZE);
   AlignedVector<char> flush(2 * static_cast<std::size_t>(llc > 0 ? llc : (64L << 20)));
-  const auto n = static_cast<std::size_t>(std::max(1, threads));
-  const std::size_t per = ((bytes + n - 1) / n + 63) / 64 * 64;
   double best = 0.0;
   for (int round = 0; round < 7; ++round) {
     std::memset(flush.data(), round, flush.size());
     asm volatile("" : : "r"(flush.data()) : "memory");
-    std::vector<double> seconds(n, 0.0);
-    std::atomic<std::size_t> started{0};
-    const auto run = [&](std::size_t t) {
-      const std::size_t begin = std::min(bytes, t * per);
-      const std::size_t end = std::min(bytes, begin + per);
-      started.fetch_add(1);
-      while (started.load() < n) std::this_thread::yield();  // start together
+    const double s = slowest_slice(bytes, threads, [&](std::size_t begin, std::size_t end) {
       const auto t0 = std::chrono::steady_clock::now();
-      std::memcpy(b.data() + begin, a.data() + begin, end - begin);
-      asm volatile("" : : "r"(b.data()) : "memory");
-      seconds[t] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    };
-    std::vector<std::thread> pool;
-    for (std::size_t t = 1; t < n; ++t) pool.emplace_back(run, t);
-    run(0);
-    for (auto& th : pool) th.join();
-    const double s = *std::max_element(seconds.begin(), seconds.end());
+      copy(begin, end);
+      return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    });
     best = round == 0 ? s : std::min(best, s);
   }
-  return 2.0 * static_cast<double>(bytes) / best;
+  return total / best;
 }
 
 }  // namespace actlab::bench
