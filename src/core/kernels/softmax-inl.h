@@ -154,6 +154,22 @@ inline bool SteadyPrefetchPays() { return !CpuIsAmd(); }
 // 0.431–0.437 ns/elem, 256 × 32000 0.546–0.549 -> 0.400–0.406 (in cache, 64 × 1000,
 // alike). AVX-512 lost with it (0.328–0.333 -> 0.378–0.400, 0.404–0.406 -> 0.454–0.490)
 // and keeps its burst.
+// Whether the output pass takes the next row's max in a loop of its own before the outputs
+// rather than in the same loop (RowAhead::split). The outputs wait for the row's 1/s (or
+// log s: reductions, a division, log1p); the next row's exp pass for its max. In one loop
+// those latencies, about 20 ns a row, stand between the passes; in two, the max loop runs
+// while 1/s is formed and the output loop while the max is reduced. It pays where that is
+// a larger share of a row's time than what the split loses on memory traffic (the fused
+// loop overlaps the next row's loads with the stores): AVX2, rows of up to 768 columns
+// (4096 × 512 0.419 -> 0.385 ns/elem, 8192 × 256 0.445 -> 0.396, 32768 × 128 0.502 ->
+// 0.473) or calls of up to 2 MiB (128 × 1000 0.382 -> 0.351, log_softmax 0.428 -> 0.392),
+// and not rows of 1000 from memory (4096 × 1000 0.392 -> 0.398–0.409) or of 32000 (0.455
+// -> 0.53). AVX-512 gained in cache only on some shapes (2048 × 128 0.418 -> 0.407, but
+// 256 × 1000 0.274 -> 0.296) and lost from memory (4096 × 512 0.298 -> 0.347): off.
+inline bool SplitOutPassPays(std::size_t cols, std::size_t bytes) {
+  return SteadyPrefetchPays() && hn::Lanes(hn::ScalableTag<float>()) * sizeof(float) < 64 &&
+         (cols <= 768 || bytes <= (std::size_t{2} << 20));
+}
 inline bool LogAheadPays() { return SteadyPrefetchPays() && hn::Lanes(hn::ScalableTag<float>()) * sizeof(float) < 64; }
 // p + kRowAheadBytes as an address (it may lie past the array: a prefetch never faults,
 // and the arithmetic on integers forms no out-of-range pointer); kWrite: for ownership.
@@ -234,6 +250,7 @@ struct RowAhead {
   bool have = false;            // m and lowest belong to the row Run is given
   float m = 0;
   float lowest = 0;
+  bool split = false;  // a max pass over the next row, then the output pass (SplitOutPassPays)
 };
 
 template <bool kNegate, RowMode kMode>
@@ -473,6 +490,12 @@ struct FloatLaneRow {
       AlignedRowPass(yr, cols, out);
       return;
     }
+    if (ahead->split) {  // the next row's max first, then the outputs (RowAhead::split)
+      MaxPass<false>(ahead->next, cols, &ahead->m, &ahead->lowest, true);
+      ahead->have = true;
+      AlignedRowPass(yr, cols, out);
+      return;
+    }
     const DN d;
     const float* next = ahead->next;
     constexpr float kInf = std::numeric_limits<float>::infinity();
@@ -523,8 +546,9 @@ struct FloatLaneRow {
   // vector, which cost 3-8 % of a float32 softmax's time (4096 x 1000 and 256 x 32000 on
   // AVX2, 8ddafc7).
   template <bool kNan>
-  static HWY_INLINE bool MaxPass(const float* xr, std::size_t cols, float* m, float* lowest) {
-    const bool steady = SteadyPrefetchPays() && !ForwardPrefetchPays(cols, kStoreE);
+  static HWY_INLINE bool MaxPass(const float* xr, std::size_t cols, float* m, float* lowest,
+                                 bool force_steady = false) {
+    const bool steady = SteadyPrefetchPays() && (force_steady || !ForwardPrefetchPays(cols, kStoreE));
     const DN d;
     const std::size_t N = hn::Lanes(d);
     const std::size_t whole = cols - cols % N;
@@ -752,6 +776,7 @@ void SoftmaxRowsImpl(SoftmaxKind kind, const T* x, T* y, std::size_t rows, std::
   const auto vsign = hn::Set(d, sign);
 #if HWY_TARGET != HWY_SCALAR
   RowAhead ahead;
+  ahead.split = SplitOutPassPays(cols, rows * cols * sizeof(T));
 #endif
   for (std::size_t r = 0; r < rows; ++r) {
     const T* xr = x + r * cols;
