@@ -116,7 +116,9 @@ HWY_INLINE V<D> PatchSpecials(D d, V<D> x, V<D> r, const Specials& s) {
 // plus the copy's. With the prefetch, 16 Mi floats, AVX2, one thread, pinned (`h` harness,
 // best of 3): tanh 0.68–1.59 -> 0.45–0.48 ns/elem (0.49 in cache), sigmoid 0.43–0.65 ->
 // 0.33–0.35, gelu 2.22 -> 1.17, mish 2.08 -> 0.83, tanh′ 0.83 -> 0.46, hardswish′ 0.57 ->
-// 0.41, relu 0.29 -> 0.28; 512, 2048 and 8192 floats ahead measured alike.
+// 0.41, relu 0.29 -> 0.28; 512, 2048 and 8192 floats ahead measured alike. Not measured
+// on AMD Zen 4, whose hardware prefetcher kept up with the softmax rows (there the rows'
+// bursts of prefetches cost; softmax-inl.h).
 constexpr std::size_t kStreamAheadBytes = std::size_t{8} << 10;
 template <class D, typename T, class Vec, class Partial, class Ahead>
 HWY_INLINE void MapSkeleton(D d, T* y, std::size_t n, bool stream, Vec vec, Partial partial, Ahead ahead) {

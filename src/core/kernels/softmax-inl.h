@@ -129,9 +129,9 @@ inline bool CpuIsAmd() {
 
 // The rows' steady prefetch: the passes that first read a row from memory (softmax's output
 // pass, which takes the next row's max, the max pass of rows without a burst, and the
-// backward's Σ dy·y pass) prefetch
-// kRowAheadBytes ahead of their loads, and the backward's output pass the lines of dx it
-// will write (for ownership), across row ends since rows follow one another. On the Intel
+// backward's Σ dy·y pass) prefetch kRowAheadBytes ahead of their loads, and the backward's
+// output pass the lines of dx it will write (for ownership), across row ends since rows
+// follow one another. On the Intel
 // Xeon of sessions 26–27 the hardware prefetcher did not keep up with these passes, and
 // this replaced the next-row bursts there (ForwardPrefetchPays; the backward's, below).
 // 16 MB and 32 MB arrays, one thread, pinned, `sm` harness, ns/elem before -> after, AVX2
@@ -147,6 +147,8 @@ inline bool CpuIsAmd() {
 // measured choices: no prefetch in the backward, the forward's bursts from 2560 columns.
 inline constexpr std::size_t kRowAheadBytes = std::size_t{8} << 10;
 inline bool SteadyPrefetchPays() { return !CpuIsAmd(); }
+// Whether a float vector is shorter than a cache line (AVX2 and narrower).
+inline bool VectorBelowLine() { return hn::Lanes(hn::ScalableTag<float>()) * sizeof(float) < 64; }
 // Whether log_softmax's output pass takes the next row's max, with the steady prefetch,
 // as softmax's does (its exp pass then prefetches its y for ownership instead of bursting
 // the next row; FloatLaneRow::ExpPass): off AMD where a vector is shorter than a cache
@@ -154,6 +156,7 @@ inline bool SteadyPrefetchPays() { return !CpuIsAmd(); }
 // 0.431–0.437 ns/elem, 256 × 32000 0.546–0.549 -> 0.400–0.406 (in cache, 64 × 1000,
 // alike). AVX-512 lost with it (0.328–0.333 -> 0.378–0.400, 0.404–0.406 -> 0.454–0.490)
 // and keeps its burst.
+inline bool LogAheadPays() { return SteadyPrefetchPays() && VectorBelowLine(); }
 // Whether the output pass takes the next row's max in a loop of its own before the outputs
 // rather than in the same loop (RowAhead::split). The outputs wait for the row's 1/s (or
 // log s: reductions, a division, log1p); the next row's exp pass for its max. In one loop
@@ -167,10 +170,8 @@ inline bool SteadyPrefetchPays() { return !CpuIsAmd(); }
 // -> 0.53). AVX-512 gained in cache only on some shapes (2048 × 128 0.418 -> 0.407, but
 // 256 × 1000 0.274 -> 0.296) and lost from memory (4096 × 512 0.298 -> 0.347): off.
 inline bool SplitOutPassPays(std::size_t cols, std::size_t bytes) {
-  return SteadyPrefetchPays() && hn::Lanes(hn::ScalableTag<float>()) * sizeof(float) < 64 &&
-         (cols <= 768 || bytes <= (std::size_t{2} << 20));
+  return SteadyPrefetchPays() && VectorBelowLine() && (cols <= 768 || bytes <= (std::size_t{2} << 20));
 }
-inline bool LogAheadPays() { return SteadyPrefetchPays() && hn::Lanes(hn::ScalableTag<float>()) * sizeof(float) < 64; }
 // p + kRowAheadBytes as an address (it may lie past the array: a prefetch never faults,
 // and the arithmetic on integers forms no out-of-range pointer); kWrite: for ownership.
 template <bool kWrite = false, typename T>
@@ -205,12 +206,11 @@ HWY_INLINE void PrefetchAhead(const T* p) {
 // 0.337 → 0.362). On AVX2 (two vectors a cache line, so the next row's prefetches come
 // in a burst over the first half of the row) softmax loses at every width: 1000 0.414 →
 // 0.436, 2048 0.404 → 0.484, 32000 0.420 → 0.524.
-// Session 27: softmax rows that take the next row's max in their output pass prefetch
-// steadily there instead (SteadyPrefetchPays, Run), off AMD.
+// Session 27: softmax rows (log_softmax's on AVX2) that take the next row's max in their
+// output pass prefetch steadily there instead (SteadyPrefetchPays, Run), off AMD.
 inline bool ForwardPrefetchPays(std::size_t cols, bool stores_e) {
   if (CpuIsAmd()) return cols >= (stores_e ? 2560u : 768u);
-  const bool line_per_vector = hn::Lanes(hn::ScalableTag<float>()) * sizeof(float) >= 64;
-  return !stores_e || (line_per_vector && cols < 2560);
+  return !stores_e || (!VectorBelowLine() && cols < 2560);
 }
 
 // The float32 rows at temperature 1 (the common case) compute on full-width float
@@ -544,7 +544,8 @@ struct FloatLaneRow {
   // m = max z and the lowest z of a row (x86's max and min may drop a NaN lane, or return
   // one). kNan: also whether some z is a NaN (returns false then), two more operations a
   // vector, which cost 3-8 % of a float32 softmax's time (4096 x 1000 and 256 x 32000 on
-  // AVX2, 8ddafc7).
+  // AVX2, 8ddafc7). The steady prefetch where the row has no burst (ForwardPrefetchPays),
+  // or always with force_steady (the split output pass's loop over the next row).
   template <bool kNan>
   static HWY_INLINE bool MaxPass(const float* xr, std::size_t cols, float* m, float* lowest,
                                  bool force_steady = false) {
