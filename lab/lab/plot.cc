@@ -52,7 +52,7 @@ std::string script(const PlotSpec& p, const std::string& terminal, const std::st
   s << "set terminal " << terminal << "\n";
   if (!output.empty()) s << "set output " << gp_string(output) << "\n";
   s << "set title " << lab(p.title) << "\nset xlabel " << lab(p.xlabel) << "\nset ylabel " << lab(p.ylabel)
-    << "\nset grid\nset key " << (text ? "below" : "outside right") << "\nset datafile missing 'NaN'\n";
+    << "\nset grid\nset key below\nset datafile missing 'NaN'\n";
   if (text) s << "set format y '%g'\nset format x '%g'\n";
   if (p.logx) s << "set logscale x\n" << (text ? "" : "set format x '10^{%L}'\n");
   if (p.logy) s << "set logscale y\n" << (text ? "" : "set format y '10^{%L}'\n");
