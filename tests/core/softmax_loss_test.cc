@@ -568,9 +568,9 @@ TEST_P(FloatRowsOnTarget, NaNAnywhereMakesItsRowNaN) {
 
 // A call over many rows gives every row the bits it gets alone. softmax and softmin rows
 // (log_softmax's too on AVX2 and narrower) take their max and lowest logit during the
-// previous row's output pass (RowAhead), so a
-// row that leaves the float path (a NaN, all −inf, +inf, a spread past 87, logits past
-// 256) must leave its neighbours' results as they were, before it and after it.
+// previous row's output pass (RowAhead), so a row that leaves the float path (a NaN, all
+// −inf, +inf, a spread past 87, logits past 256) must leave its neighbours' results as they
+// were, before it and after it.
 TEST_P(FloatRowsOnTarget, EachRowOfACallAsAlone) {
   constexpr float kInf = std::numeric_limits<float>::infinity();
   std::mt19937 rng(23);
