@@ -1,8 +1,8 @@
 // softmax.cc — softmax, log_softmax and cross-entropy against libtorch and oneDNN, in one run.
 //
-//   actlab_bench_softmax [--threads 1,2] [--markdown]
+//   actlab_bench_softmax [--threads 1,2] [--shapes 4096x1000,256x32000] [--simd TARGET] [--markdown]
 //
-// Shapes (rows × cols): 4096 × 1000 and 256 × 32000, float32. Forward and
+// Shapes (rows × cols): 4096 × 1000 and 256 × 32000 (issue #4's) unless --shapes, float32. Forward and
 // backward (from y) for softmax and log_softmax; cross-entropy forward plus
 // gradient on class-index targets. Ratio = (faster peer time) / (actlab time).
 // A memcpy row per shape and thread count gives the memory floor of the forward
@@ -40,6 +40,7 @@ struct Shape {
 int main(int argc, char** argv) {
   actlab::bench::quiet_openmp_workers(argv);
   std::vector<int> thread_counts = {1, 2};
+  std::vector<Shape> shapes = {{4096, 1000}, {256, 32000}};
   bool markdown = false;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
@@ -52,12 +53,24 @@ int main(int argc, char** argv) {
         return 2;
       }
       thread_counts.assign(v->begin(), v->end());
+    } else if (a == "--shapes" && i + 1 < argc) {
+      // at most 2^28 elements a shape: five float arrays of it must fit in memory
+      const auto v = actlab::bench::parse_shapes(argv[++i], std::uint64_t{1} << 28, std::uint64_t{1} << 28);
+      if (!v) {
+        std::fprintf(stderr,
+                     "actlab_bench_softmax: --shapes wants rows x cols pairs such as 4096x1000, comma-separated, "
+                     "at most 2^28 elements each, not '%s'\n",
+                     argv[i]);
+        return 2;
+      }
+      shapes.clear();
+      for (const auto& [r, c] : *v) shapes.push_back({r, c});
     } else if (a == "--markdown") {
       markdown = true;
     } else if (a == "--simd" && i + 1 < argc) {
       if (!actlab::bench::cap_simd(argv[++i], "actlab_bench_softmax")) return 2;
     } else {
-      std::fprintf(stderr, "usage: %s [--threads 1,2] [--simd TARGET] [--markdown]\n", argv[0]);
+      std::fprintf(stderr, "usage: %s [--threads 1,2] [--shapes RxC,...] [--simd TARGET] [--markdown]\n", argv[0]);
       return 2;
     }
   }
@@ -66,7 +79,7 @@ int main(int argc, char** argv) {
   std::printf("%s%-14s%s%-4s%s%-11s%s%2s%s%9s%s%9s%s%9s%s%7s%s\n", markdown ? "| " : "", "op", sep, "dir", sep, "shape",
               sep, "th", sep, "ns/elem", sep, "torch", sep, "onednn", sep, "ratio", markdown ? " |" : "");
   if (markdown) std::printf("|---|---|---|---:|---:|---:|---:|---:|\n");
-  for (const Shape sh : {Shape{4096, 1000}, Shape{256, 32000}}) {
+  for (const Shape sh : shapes) {
     const std::size_t n = sh.rows * sh.cols;
     actlab::bench::AlignedVector<float> x(n), y(n), dy(n), dx(n), grad(n);
     std::vector<std::int64_t> target(sh.rows);
