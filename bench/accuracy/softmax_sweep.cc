@@ -2,10 +2,12 @@
 // many random rows: how far each output lies from the correctly rounded value, in floats.
 //
 // The unit tests hold the 2-ulp contract on about 126,000 chosen values; this sweep looks
-// for the rare worst cases among tens of millions. Rows: 2–301 columns, N(0, σ) logits
+// for the rare worst cases among tens of millions. Rows: 2–301 columns (--cols LO-HI for
+// others: log_softmax's rows take the biased exp from 384 columns on), N(0, σ) logits
 // with σ from 0.03 to 300, and every third row one logit raised 20–119 above the rest (a
 // dominant class, so log-probabilities near 0 and e^(z − m) down into the subnormals).
-//   actlab_bench_softmax_accuracy [--kind softmax|log_softmax|softmin] [--rows N] [--seed S] [--simd TARGET]
+//   actlab_bench_softmax_accuracy [--kind softmax|log_softmax|softmin] [--rows N] [--seed S] [--cols LO-HI]
+//                                 [--simd TARGET]
 // (--simd caps the kernels at a lower target, e.g. AVX2.)
 #include <algorithm>
 #include <cmath>
@@ -61,6 +63,8 @@ int main(int argc, char** argv) {
   long rows = 100000;
   unsigned seed = 5;
   bool capped = false;
+  std::size_t min_cols = 2;
+  std::size_t max_cols = 301;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--kind" && i + 1 < argc) {
@@ -82,6 +86,19 @@ int main(int argc, char** argv) {
       } else {
         seed = static_cast<unsigned>(*v);
       }
+    } else if (a == "--cols" && i + 1 < argc) {
+      const std::string_view text = argv[++i];
+      const auto dash = text.find('-');
+      const auto lo = actlab::bench::parse_count(text.substr(0, dash), 1, 1000000);
+      const auto hi =
+          dash == std::string_view::npos ? lo : actlab::bench::parse_count(text.substr(dash + 1), 1, 1000000);
+      if (!lo || !hi || *hi < *lo) {
+        std::fprintf(stderr, "actlab_bench_softmax_accuracy: --cols wants LO-HI, 1 <= LO <= HI <= 1000000, not '%s'\n",
+                     argv[i]);
+        return 2;
+      }
+      min_cols = static_cast<std::size_t>(*lo);
+      max_cols = static_cast<std::size_t>(*hi);
     } else if (a == "--simd" && i + 1 < argc) {
       try {
         actlab::set_max_simd_target(argv[++i]);
@@ -91,7 +108,9 @@ int main(int argc, char** argv) {
       }
       capped = true;
     } else {
-      std::fprintf(stderr, "usage: %s [--kind softmax|log_softmax|softmin] [--rows N] [--seed S] [--simd TARGET]\n",
+      std::fprintf(stderr,
+                   "usage: %s [--kind softmax|log_softmax|softmin] [--rows N] [--seed S] [--cols LO-HI] [--simd "
+                   "TARGET]\n",
                    argv[0]);
       return 2;
     }
@@ -104,7 +123,7 @@ int main(int argc, char** argv) {
   float worst_got = 0;
   std::size_t worst_cols = 0;
   for (long r = 0; r < rows; ++r) {
-    const std::size_t cols = 2 + rng() % 300;
+    const std::size_t cols = min_cols + rng() % (max_cols - min_cols + 1);
     const float sigma = std::pow(10.0f, static_cast<float>(rng() % 400) / 100.0f - 1.5f);
     std::normal_distribution<float> logit(0, sigma);
     std::vector<float> x(cols);
@@ -125,8 +144,9 @@ int main(int argc, char** argv) {
     }
   }
   const std::string_view name = actlab::to_string(kind);
-  std::printf("%.*s, %ld rows, seed %u: %ld values exact, %ld one float away, %ld two, %ld more\n",
-              static_cast<int>(name.size()), name.data(), rows, seed, counts[0], counts[1], counts[2], counts[3]);
+  std::printf("%.*s, %ld rows of %zu-%zu columns, seed %u: %ld values exact, %ld one float away, %ld two, %ld more\n",
+              static_cast<int>(name.size()), name.data(), rows, min_cols, max_cols, seed, counts[0], counts[1],
+              counts[2], counts[3]);
   std::printf("worst: %.2f floats (want %a, got %a, %zu columns)\n", worst, static_cast<double>(worst_want),
               static_cast<double>(worst_got), worst_cols);
   return counts[3] == 0 ? 0 : 1;
