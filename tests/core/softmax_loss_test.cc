@@ -425,19 +425,25 @@ TEST(Softmax, BackwardMatchesFiniteDifferences) {
   }
 }
 
+// Rows of 300 columns go one at a time; rows of 10 and 37 a block of rows at a time, one
+// per lane, where the threads' chunks start at rows that need not begin a block.
 TEST(Softmax, SameBitsForOneAndTwoThreads) {
   std::mt19937 rng(4);
   std::normal_distribution<float> n01(0, 3);
-  std::vector<float> x(std::size_t{512} * 300);
-  for (auto& v : x) v = n01(rng);
-  std::vector<float> y1(x.size()), y2(x.size());
   const int saved = num_threads();
-  set_num_threads(1);
-  softmax_forward(SoftmaxKind::kLogSoftmax, std::span<const float>(x), std::span<float>(y1), 300);
-  set_num_threads(2);
-  softmax_forward(SoftmaxKind::kLogSoftmax, std::span<const float>(x), std::span<float>(y2), 300);
+  for (const auto kind : {SoftmaxKind::kSoftmax, SoftmaxKind::kLogSoftmax, SoftmaxKind::kSoftmin}) {
+    for (const auto& [rows, cols] : {std::pair<std::size_t, std::size_t>{512, 300}, {40001, 10}, {20011, 37}}) {
+      std::vector<float> x(rows * cols);
+      for (auto& v : x) v = n01(rng);
+      std::vector<float> y1(x.size()), y2(x.size());
+      set_num_threads(1);
+      softmax_forward(kind, std::span<const float>(x), std::span<float>(y1), cols);
+      set_num_threads(2);
+      softmax_forward(kind, std::span<const float>(x), std::span<float>(y2), cols);
+      EXPECT_EQ(0, std::memcmp(y1.data(), y2.data(), y1.size() * sizeof(float))) << to_string(kind) << " " << cols;
+    }
+  }
   set_num_threads(saved);
-  EXPECT_EQ(0, std::memcmp(y1.data(), y2.data(), y1.size() * sizeof(float)));
 }
 
 TEST(Softmax, BadInput) {
