@@ -869,12 +869,26 @@ struct LaneRows {
     const V<DN> m = hn::IfThenElseZero(ok, vmax);
     const V<DN> negm = hn::Neg(m);
     typename Row::Sums acc{hn::Set(d, 1.0f), hn::Zero(d), hn::Zero(dw), hn::Zero(dw), 0};
-    V<DN> e[kLaneRowsMaxCols];
-    for (std::size_t c = 0; c < cols; ++c) {
-      z[c] = hn::IfThenElseZero(ok, z[c]);
-      const auto v = Row::template Exp<false, true>(z[c], negm);
-      e[c] = v.e;
-      Row::template Accumulate<false>(v, &acc);
+    if (!hn::AllTrue(d, ok)) {
+      for (std::size_t c = 0; c < cols; ++c) z[c] = hn::IfThenElseZero(ok, z[c]);
+    }
+    // z − m by Fast2Sum where no lane's lowest z has a larger exponent than its m (as Run
+    // decides per row), else 2Sum; e then replaces z in softmax (its outputs need only e)
+    const auto exponent = [&](V<DN> v) { return hn::ShiftRight<23>(hn::BitCast(di, hn::Abs(v))); };
+    const bool fast2sum =
+        hn::AllTrue(d, hn::Or(hn::Not(ok), hn::And(hn::Ge(hn::Abs(m), hn::Set(d, std::numeric_limits<float>::min())),
+                                                   hn::RebindMask(d, hn::Not(hn::Gt(exponent(vmin), exponent(m)))))));
+    const auto pass = [&](auto fast) HWY_ATTR {
+      for (std::size_t c = 0; c < cols; ++c) {
+        const auto v = Row::template Exp<decltype(fast)::value, true>(z[c], negm);
+        if constexpr (kMode != RowMode::kLogSoftmax) z[c] = v.e;
+        Row::template Accumulate<false>(v, &acc);
+      }
+    };
+    if (fast2sum) {
+      pass(std::true_type());
+    } else {
+      pass(std::false_type());
     }
     Row::Flush(&acc);
     // s − 1 per lane: a = 1 + Σ e (the max's e = 1 among them) plus the errors c, in double
@@ -914,10 +928,10 @@ struct LaneRows {
         v = hn::Sub(hn::Sub(z[c], k1), k2);
       } else {
 #if HWY_NATIVE_FMA
-        v = hn::MulAdd(e[c], k1, hn::Mul(e[c], k2));
-#else  // as the row path: e·hi's rounding error explicitly (Dekker)
-        const auto p = hn::Mul(e[c], k1);
-        v = hn::Add(p, hn::Add(ProductError(d, e[c], k1, p), hn::Mul(e[c], k2)));
+        v = hn::MulAdd(z[c], k1, hn::Mul(z[c], k2));  // z[c] holds e here
+#else                                                 // as the row path: e·hi's rounding error explicitly (Dekker)
+        const auto p = hn::Mul(z[c], k1);
+        v = hn::Add(p, hn::Add(ProductError(d, z[c], k1, p), hn::Mul(z[c], k2)));
 #endif
       }
       out[c] = v;
