@@ -7,11 +7,12 @@
 // with σ from 0.03 to 300, and every third row one logit raised 20–119 above the rest (a
 // dominant class, so log-probabilities near 0 and e^(z − m) down into the subnormals).
 //   actlab_bench_softmax_accuracy [--kind softmax|log_softmax|softmin] [--rows N] [--seed S] [--cols LO-HI]
-//                                 [--simd TARGET]
+//                                 [--temperature T] [--simd TARGET]
 // (--simd caps the kernels at a lower target, e.g. AVX2.)
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <limits>
 #include <optional>
 #include <random>
@@ -37,19 +38,19 @@ double float_distance(float want, float got) {
 
 // The correctly rounded outputs of one row, with s − 1 summed without the maxima so that
 // log s = log1p(s − 1) keeps tiny log-probabilities.
-std::vector<float> reference(actlab::SoftmaxKind kind, const std::vector<float>& x) {
+std::vector<float> reference(actlab::SoftmaxKind kind, const std::vector<float>& x, long double t) {
   const long double sign = kind == actlab::SoftmaxKind::kSoftmin ? -1 : 1;
   long double m = -std::numeric_limits<long double>::infinity();
   for (const float v : x) m = std::max(m, sign * v);
   long double s_minus_1 = -1;
   for (const float v : x) s_minus_1 += sign * v - m == 0 ? 1 : 0;
   for (const float v : x) {
-    const long double z = sign * v - m;
+    const long double z = (sign * v - m) / t;
     if (z != 0) s_minus_1 += std::exp(z);
   }
   std::vector<float> out(x.size());
   for (std::size_t i = 0; i < x.size(); ++i) {
-    const long double z = sign * x[i] - m;
+    const long double z = (sign * x[i] - m) / t;
     out[i] = static_cast<float>(kind == actlab::SoftmaxKind::kLogSoftmax ? z - std::log1p(s_minus_1)
                                                                          : std::exp(z) / (1 + s_minus_1));
   }
@@ -63,6 +64,7 @@ int main(int argc, char** argv) {
   long rows = 100000;
   unsigned seed = 5;
   bool capped = false;
+  double temperature = 1.0;
   std::size_t min_cols = 2;
   std::size_t max_cols = 301;
   for (int i = 1; i < argc; ++i) {
@@ -85,6 +87,14 @@ int main(int argc, char** argv) {
         rows = static_cast<long>(*v);
       } else {
         seed = static_cast<unsigned>(*v);
+      }
+    } else if (a == "--temperature" && i + 1 < argc) {
+      char* end = nullptr;
+      temperature = std::strtod(argv[++i], &end);
+      if (end == argv[i] || *end != '\0' || !(temperature > 0) || !std::isfinite(temperature)) {
+        std::fprintf(stderr, "actlab_bench_softmax_accuracy: --temperature wants a finite number > 0, not '%s'\n",
+                     argv[i]);
+        return 2;
       }
     } else if (a == "--cols" && i + 1 < argc) {
       const std::string_view text = argv[++i];
@@ -109,8 +119,8 @@ int main(int argc, char** argv) {
       capped = true;
     } else {
       std::fprintf(stderr,
-                   "usage: %s [--kind softmax|log_softmax|softmin] [--rows N] [--seed S] [--cols LO-HI] [--simd "
-                   "TARGET]\n",
+                   "usage: %s [--kind softmax|log_softmax|softmin] [--rows N] [--seed S] [--cols LO-HI] "
+                   "[--temperature T] [--simd TARGET]\n",
                    argv[0]);
       return 2;
     }
@@ -130,8 +140,8 @@ int main(int argc, char** argv) {
     for (auto& v : x) v = logit(rng);
     if (r % 3 == 0) x[rng() % cols] += static_cast<float>(20 + rng() % 100);
     std::vector<float> y(cols);
-    actlab::softmax_forward(kind, std::span<const float>(x), std::span<float>(y), cols);
-    const std::vector<float> want = reference(kind, x);
+    actlab::softmax_forward(kind, std::span<const float>(x), std::span<float>(y), cols, {temperature, false});
+    const std::vector<float> want = reference(kind, x, temperature);
     for (std::size_t i = 0; i < cols; ++i) {
       const double d = float_distance(want[i], y[i]);
       ++counts[d >= 3 ? 3 : static_cast<std::size_t>(d)];  // d is +inf for a NaN on one side only
@@ -144,9 +154,11 @@ int main(int argc, char** argv) {
     }
   }
   const std::string_view name = actlab::to_string(kind);
-  std::printf("%.*s, %ld rows of %zu-%zu columns, seed %u: %ld values exact, %ld one float away, %ld two, %ld more\n",
-              static_cast<int>(name.size()), name.data(), rows, min_cols, max_cols, seed, counts[0], counts[1],
-              counts[2], counts[3]);
+  std::printf(
+      "%.*s, T = %g, %ld rows of %zu-%zu columns, seed %u: %ld values exact, %ld one float away, %ld two, "
+      "%ld more\n",
+      static_cast<int>(name.size()), name.data(), temperature, rows, min_cols, max_cols, seed, counts[0], counts[1],
+      counts[2], counts[3]);
   std::printf("worst: %.2f floats (want %a, got %a, %zu columns)\n", worst, static_cast<double>(worst_want),
               static_cast<double>(worst_got), worst_cols);
   return counts[3] == 0 ? 0 : 1;

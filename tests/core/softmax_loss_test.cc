@@ -164,9 +164,9 @@ class FloatRowsOnTarget : public ::testing::TestWithParam<std::int64_t> {
 using testing_targets::all_targets;
 using testing_targets::target_name;
 
-// float32 rows at temperature 1 run on float lanes (exp with a two-part argument, sums
-// in double lanes): every row length through the vector tail, long rows where a float
-// sum would drift, outputs down into the subnormals, and z − m that rounds in float.
+// float32 rows run on float lanes (exp with a two-part argument, sums in double lanes):
+// every row length through the vector tail, long rows where a float sum would drift,
+// outputs down into the subnormals, and z − m that rounds in float; at T = 1, 0.6 and 3.
 TEST_P(FloatRowsOnTarget, SoftmaxFamilyWithin2UlpAtEveryLength) {
   std::mt19937 rng(23);
   std::normal_distribution<float> n01(0, 1);
@@ -235,17 +235,20 @@ TEST_P(FloatRowsOnTarget, SoftmaxFamilyWithin2UlpAtEveryLength) {
   rows.push_back({-INFINITY, 1, 2, -INFINITY, 3, -INFINITY, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15});
   double worst = 0;
   std::size_t checked = 0;
-  for (const auto kind : {SoftmaxKind::kSoftmax, SoftmaxKind::kLogSoftmax, SoftmaxKind::kSoftmin}) {
-    for (const auto& row : rows) {
-      std::vector<float> y(row.size());
-      softmax_forward(kind, std::span<const float>(row), std::span<float>(y), row.size());
-      const auto want = reference_softmax_f(kind, row, row.size(), 1.0);
-      for (std::size_t i = 0; i < row.size(); ++i) {
-        const double e = ulps(want[i], y[i]);
-        worst = std::max(worst, e);
-        ++checked;
-        ASSERT_LE(e, 2.0) << to_string(kind) << " cols=" << row.size() << " i=" << i << " x=" << row[i] << " want "
-                          << want[i] << " got " << y[i];
+  // T ≠ 1 takes TempRow where FMA is native (the scaled argument in two floats)
+  for (const double t : {1.0, 0.6, 3.0}) {
+    for (const auto kind : {SoftmaxKind::kSoftmax, SoftmaxKind::kLogSoftmax, SoftmaxKind::kSoftmin}) {
+      for (const auto& row : rows) {
+        std::vector<float> y(row.size());
+        softmax_forward(kind, std::span<const float>(row), std::span<float>(y), row.size(), {t, false});
+        const auto want = reference_softmax_f(kind, row, row.size(), t);
+        for (std::size_t i = 0; i < row.size(); ++i) {
+          const double e = ulps(want[i], y[i]);
+          worst = std::max(worst, e);
+          ++checked;
+          ASSERT_LE(e, 2.0) << to_string(kind) << " T=" << t << " cols=" << row.size() << " i=" << i << " x=" << row[i]
+                            << " want " << want[i] << " got " << y[i];
+        }
       }
     }
   }
