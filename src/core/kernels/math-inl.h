@@ -340,9 +340,40 @@ HWY_INLINE V<D> ScaleByPow2(D d, V<D> v, const ExpParts<D>& e) {
   return ScaleByPow2<kNormalOnly>(d, v, e.n, e.k);
 }
 
+// n as an integer from an exp's k (n + 127 in its low bits), and 2^e for a normal exponent e.
+template <class D>
+HWY_INLINE auto ExpN(D d, V<D> k) {
+  const hn::RebindToSigned<D> di;
+  return hn::Sub(hn::BitCast(di, k), hn::BitCast(di, Num(d, 12583039.0)));
+}
+template <class D, class VI>
+HWY_INLINE V<D> Pow2Of(D d, VI e) {
+  const hn::RebindToSigned<D> di;
+  return hn::BitCast(d, hn::ShiftLeft<23>(hn::Add(e, hn::Set(di, 127))));
+}
+
+// h·2^n for an exp's head h in [1/2, 2) and its k, results down to the smallest subnormal
+// rounded once, like ScaleByPow2<false>, but with no subnormal arithmetic: on Intel each
+// operation with a subnormal result is a microcode assist (a 4096 × 1000 softmax with half
+// of each row masked by −1e4 or −inf, whose e^−104 was formed by two factors and rounded to
+// 0, ran at 2.97 ns/elem against 0.39 unmasked, AVX2). n >= −125 scales by one normal
+// factor; n in [−151, −126] rounds h·2^(n + 149) to an integer (to nearest even), which is
+// the result's bit pattern (a subnormal, or 2^-126 itself); clamped arguments (n = −150)
+// give +0. The same bits as the two factors for every float argument in [−110, 0].
+template <class D>
+HWY_INLINE V<D> ScaleExpHead(D d, V<D> h, V<D> k) {
+  const hn::RebindToSigned<D> di;
+  const auto ni = ExpN(d, k);
+  const V<D> normal = hn::Mul(h, Pow2Of(d, hn::Max(ni, hn::Set(di, -125))));
+  const auto shift = hn::Min(hn::Max(hn::Add(ni, hn::Set(di, 149)), hn::Set(di, -2)), hn::Set(di, 23));
+  const V<D> sub = hn::BitCast(d, hn::NearestInt(hn::Mul(h, Pow2Of(d, shift))));
+  return hn::IfThenElse(hn::RebindMask(d, hn::Gt(ni, hn::Set(di, -126))), normal, sub);
+}
+
 template <bool kNormalOnly, class D>
 HWY_INLINE V<D> ExpFloatLanes(D d, V<D> hi, V<D> lo) {
   const ExpParts<D> e = ExpFloatLanesParts<kNormalOnly>(d, hi, lo);
+  if constexpr (!kNormalOnly) return ScaleExpHead(d, e.head, e.k);
   return ScaleByPow2<kNormalOnly>(d, e.head, e);
 }
 
@@ -367,23 +398,14 @@ HWY_INLINE void ExpLeanParts(D d, const ExpReduced<D>& a, V<D>* head, V<D>* tail
     *head = hn::MulAdd(x, two_n, two_n);
     *tail = hn::MulSub(x, two_n, hn::Sub(*head, two_n));
   } else {
-    // No subnormal arithmetic: on Intel each operation with a subnormal result is a
-    // microcode assist (a 4096 × 1000 softmax with half of each row masked by −1e4 or −inf,
-    // whose e^−104 was formed and rounded to 0 that way, ran at 2.97 ns/elem against 0.39
-    // unmasked, AVX2). n >= −125 scales h by one normal factor; n in [−151, −126] rounds
-    // h·2^(n + 149) to an integer, which is the subnormal result's bit pattern (one rounding
-    // of h·2^n, to nearest even, as the two factors gave); hi < −104 (n = −150) gives +0.
-    // The tail (only the softmax sums take it) is 0 where n < −60: below 2^-84 there.
+    // The tail (only the softmax sums take it) is 0 where n < −60: below 2^-84 there, and
+    // scaled further it would be subnormal (ScaleExpHead).
     const hn::RebindToSigned<D> di;
     const V<D> one = Num(d, 1.0);
     const V<D> h = hn::Add(one, x);
-    const auto ni = hn::Sub(hn::BitCast(di, a.k), hn::BitCast(di, Num(d, 12583039.0)));  // n
-    const auto pow2 = [&](decltype(ni) e) { return hn::BitCast(d, hn::ShiftLeft<23>(hn::Add(e, hn::Set(di, 127)))); };
-    const V<D> normal = hn::Mul(h, pow2(hn::Max(ni, hn::Set(di, -125))));
-    const auto shift = hn::Min(hn::Max(hn::Add(ni, hn::Set(di, 149)), hn::Set(di, -2)), hn::Set(di, 23));
-    const V<D> sub = hn::BitCast(d, hn::NearestInt(hn::Mul(h, pow2(shift))));
-    *head = hn::IfThenElse(hn::RebindMask(d, hn::Gt(ni, hn::Set(di, -126))), normal, sub);
-    const V<D> t = hn::Mul(hn::Sub(x, hn::Sub(h, one)), pow2(hn::Max(ni, hn::Set(di, -60))));
+    *head = ScaleExpHead(d, h, a.k);
+    const auto ni = ExpN(d, a.k);
+    const V<D> t = hn::Mul(hn::Sub(x, hn::Sub(h, one)), Pow2Of(d, hn::Max(ni, hn::Set(di, -60))));
     *tail = hn::IfThenElseZero(hn::RebindMask(d, hn::Gt(ni, hn::Set(di, -61))), t);
   }
 }
