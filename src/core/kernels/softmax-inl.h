@@ -778,40 +778,6 @@ struct FloatLaneRow {
 };
 #endif
 
-// The cross-entropy losses' row pass over float32 logits: grad = p·scale − offset
-// (p = softmax), and per row m, s − 1 and (want_sum_z) Σ z in double; ok[r] = 0 for
-// rows with NaN or an infinite maximum, left untouched for the caller's exact path.
-inline void LogitRowsF32Impl(const float* x, float* grad, std::size_t rows, std::size_t cols, double scale,
-                             double offset, bool want_sum_z, double* max, double* sum_minus_1, double* sum_z,
-                             unsigned char* ok) {
-  for (std::size_t r = 0; r < rows; ++r) {
-    const float* xr = x + r * cols;
-#if HWY_TARGET != HWY_SCALAR
-    using Row = FloatLaneRow<false, RowMode::kLogits>;
-    Row::Stats st;
-    ok[r] = Row::Run(xr, grad + r * cols, cols, scale, offset, &st) ? 1 : 0;
-    max[r] = st.max;
-    sum_minus_1[r] = st.sum_minus_1;
-#else
-    ok[r] = 0;
-    (void)grad;
-    (void)scale;
-    (void)offset;
-    (void)max;
-    (void)sum_minus_1;
-#endif
-    if (want_sum_z) {
-      const hn::ScalableTag<double> d;
-      const std::size_t N = hn::Lanes(d);
-      auto acc = hn::Zero(d);
-      for (std::size_t i = 0; i < cols; i += N) {
-        acc = hn::Add(acc, LoadRow(d, xr + i, cols - i < N ? cols - i : N, 0.0));
-      }
-      sum_z[r] = hn::GetLane(hn::SumOfLanes(d, acc));
-    }
-  }
-}
-
 #if HWY_TARGET != HWY_SCALAR
 // float32 rows at a temperature T ≠ 1 on float lanes where FMA is native (they all took the
 // double-lane path: 2.3–3.0 against 0.39 ns/elem at T = 1, 4096 × 1000 softmax, AVX2):
@@ -957,8 +923,10 @@ struct LaneRows {
   using DW = typename Row::DW;
 
   // The rows [0, count) of the block at x, y (count <= N, cols <= kLaneRowsMaxCols): the
-  // bits of the rows written (bit r for row r).
-  static std::uint64_t Block(const float* x, float* y, std::size_t count, std::size_t cols) {
+  // bits of the rows written (bit r for row r). kLogits (the cross-entropy rows): outputs
+  // p·scale − offset, and each written row's m and s − 1 in max[r], sum_minus_1[r].
+  static std::uint64_t Block(const float* x, float* y, std::size_t count, std::size_t cols, double scale = 1.0,
+                             double offset = 0.0, double* max = nullptr, double* sum_minus_1 = nullptr) {
     const DN d;
     const DH dh;
     const DW dw;
@@ -967,13 +935,13 @@ struct LaneRows {
     constexpr float kInf = std::numeric_limits<float>::infinity();
     // lanes past the block read its last row again (their results are not stored)
     const auto row = hn::Min(hn::Iota(di, 0), hn::Set(di, static_cast<std::int32_t>(count - 1)));
-    const auto offset = hn::Mul(row, hn::Set(di, static_cast<std::int32_t>(cols)));
+    const auto starts = hn::Mul(row, hn::Set(di, static_cast<std::int32_t>(cols)));
     V<DN> z[kLaneRowsMaxCols];
     auto vmax = hn::Set(d, -kInf);
     auto vmin = hn::Set(d, kInf);
     auto nan = hn::FirstN(d, 0);
     for (std::size_t c = 0; c < cols; ++c) {
-      const V<DN> v = hn::GatherIndex(d, x + c, offset);
+      const V<DN> v = hn::GatherIndex(d, x + c, starts);
       z[c] = kNegate ? hn::Neg(v) : v;
       vmax = hn::Max(vmax, z[c]);
       vmin = hn::Min(vmin, z[c]);
@@ -1037,8 +1005,10 @@ struct LaneRows {
                        hn::DemoteTo(dh, hn::Add(hn::Sub(m_lo, hn::PromoteTo(dw, c1_lo)), log_lo)));
     } else {
       const auto one = hn::Set(dw, 1.0);
-      split(hn::Div(one, hn::Add(one, sm1_lo)), hn::Div(one, hn::Add(one, sm1_hi)), &k1, &k2);
+      const auto vscale = hn::Set(dw, scale);
+      split(hn::Div(vscale, hn::Add(one, sm1_lo)), hn::Div(vscale, hn::Add(one, sm1_hi)), &k1, &k2);
     }
+    const auto voff = hn::Set(d, static_cast<float>(offset));
     V<DN> out[kLaneRowsMaxCols];
     for (std::size_t c = 0; c < cols; ++c) {
       V<DN> v;
@@ -1051,6 +1021,7 @@ struct LaneRows {
         const auto p = hn::Mul(z[c], k1);
         v = hn::Add(p, hn::Add(ProductError(d, z[c], k1, p), hn::Mul(z[c], k2)));
 #endif
+        if constexpr (kMode == RowMode::kLogits) v = hn::Sub(v, voff);
       }
       out[c] = v;
     }
@@ -1058,6 +1029,20 @@ struct LaneRows {
     alignas(64) std::int32_t ok_lanes[hn::MaxLanes(d)];
     hn::Store(hn::BitCast(di, hn::VecFromMask(d, ok)), di, ok_lanes);
     for (std::size_t r = 0; r < count; ++r) done |= ok_lanes[r] != 0 ? std::uint64_t{1} << r : 0;
+    if constexpr (kMode == RowMode::kLogits) {
+      alignas(64) double m_lanes[hn::MaxLanes(d)];
+      alignas(64) double s_lanes[hn::MaxLanes(d)];
+      const std::size_t half = hn::Lanes(dw);
+      hn::Store(hn::PromoteTo(dw, hn::LowerHalf(dh, m)), dw, m_lanes);
+      hn::Store(hn::PromoteTo(dw, hn::UpperHalf(dh, m)), dw, m_lanes + half);
+      hn::Store(sm1_lo, dw, s_lanes);
+      hn::Store(sm1_hi, dw, s_lanes + half);
+      for (std::size_t r = 0; r < count; ++r) {
+        if (((done >> r) & 1) == 0) continue;
+        max[r] = m_lanes[r];
+        sum_minus_1[r] = s_lanes[r];
+      }
+    }
     Scatter(out, y, count, cols, done);
     return done;
   }
@@ -1115,6 +1100,54 @@ struct LaneRows {
   }
 };
 #endif
+
+// The cross-entropy losses' row pass over float32 logits: grad = p·scale − offset
+// (p = softmax), and per row m, s − 1 and (want_sum_z) Σ z in double; ok[r] = 0 for
+// rows with NaN or an infinite maximum, left untouched for the caller's exact path.
+inline void LogitRowsF32Impl(const float* x, float* grad, std::size_t rows, std::size_t cols, double scale,
+                             double offset, bool want_sum_z, double* max, double* sum_minus_1, double* sum_z,
+                             unsigned char* ok) {
+#if HWY_TARGET != HWY_SCALAR
+  // short rows a block at a time, one per lane (LaneRows), as softmax's
+  const std::size_t NF = hn::Lanes(hn::ScalableTag<float>());
+  const bool lane_rows = cols <= LaneRowsCols(false);
+  std::uint64_t lane_done = 0;
+#endif
+  for (std::size_t r = 0; r < rows; ++r) {
+    const float* xr = x + r * cols;
+#if HWY_TARGET != HWY_SCALAR
+    if (lane_rows && r % NF == 0) {
+      lane_done = LaneRows<false, RowMode::kLogits>::Block(xr, grad + r * cols, std::min(NF, rows - r), cols, scale,
+                                                           offset, max + r, sum_minus_1 + r);
+    }
+    if (lane_rows && ((lane_done >> (r % NF)) & 1) != 0) {
+      ok[r] = 1;
+    } else {
+      using Row = FloatLaneRow<false, RowMode::kLogits>;
+      Row::Stats st;
+      ok[r] = Row::Run(xr, grad + r * cols, cols, scale, offset, &st) ? 1 : 0;
+      max[r] = st.max;
+      sum_minus_1[r] = st.sum_minus_1;
+    }
+#else
+    ok[r] = 0;
+    (void)grad;
+    (void)scale;
+    (void)offset;
+    (void)max;
+    (void)sum_minus_1;
+#endif
+    if (want_sum_z) {
+      const hn::ScalableTag<double> d;
+      const std::size_t N = hn::Lanes(d);
+      auto acc = hn::Zero(d);
+      for (std::size_t i = 0; i < cols; i += N) {
+        acc = hn::Add(acc, LoadRow(d, xr + i, cols - i < N ? cols - i : N, 0.0));
+      }
+      sum_z[r] = hn::GetLane(hn::SumOfLanes(d, acc));
+    }
+  }
+}
 
 template <typename T>
 void SoftmaxRowsImpl(SoftmaxKind kind, const T* x, T* y, std::size_t rows, std::size_t cols, double inv_t,
