@@ -28,8 +28,8 @@ void SoftmaxF32(SoftmaxKind kind, const float* x, float* y, std::size_t rows, st
   SoftmaxRowsImpl(kind, x, y, rows, cols, inv_t, masked_safe);
 }
 void LogitRowsF32(const float* x, float* grad, std::size_t rows, std::size_t cols, double scale, double offset,
-                  bool want_sum_z, double* max, double* sum_minus_1, double* sum_z, unsigned char* ok) {
-  LogitRowsF32Impl(x, grad, rows, cols, scale, offset, want_sum_z, max, sum_minus_1, sum_z, ok);
+                  bool want_sum_z, double* max, double* sum_minus_1, double* log_s, double* sum_z, unsigned char* ok) {
+  LogitRowsF32Impl(x, grad, rows, cols, scale, offset, want_sum_z, max, sum_minus_1, log_s, sum_z, ok);
 }
 void SoftmaxF64(SoftmaxKind kind, const double* x, double* y, std::size_t rows, std::size_t cols, double inv_t,
                 bool masked_safe) {
@@ -101,11 +101,13 @@ void softmax_backward_rows(SoftmaxKind kind, const T* y, const T* dy, T* dx, std
 }
 
 void logit_rows_f32(const float* x, float* grad, std::size_t rows, std::size_t cols, double scale, double offset,
-                    bool want_sum_z, double* max, double* sum_minus_1, double* sum_z, unsigned char* ok) {
+                    bool want_sum_z, double* max, double* sum_minus_1, double* log_s, double* sum_z,
+                    unsigned char* ok) {
   for_rows(rows, cols, [&](std::size_t r0, std::size_t r1) {
     const std::size_t o = r0 * cols;
     HWY_DYNAMIC_DISPATCH(kernels::LogitRowsF32)
-    (x + o, grad + o, r1 - r0, cols, scale, offset, want_sum_z, max + r0, sum_minus_1 + r0, sum_z + r0, ok + r0);
+    (x + o, grad + o, r1 - r0, cols, scale, offset, want_sum_z, max + r0, sum_minus_1 + r0, log_s + r0, sum_z + r0,
+     ok + r0);
   });
 }
 

@@ -35,10 +35,12 @@ void softmax_backward_rows(SoftmaxKind kind, const T* y, const T* dy, T* dx, std
                            double inv_t, bool masked_safe);
 
 /** The cross-entropy row pass over float32 logits (threaded over rows): grad = softmax·scale
- *  − offset, and per row the max m, s − 1 = Σ e^(z−m) − 1 kept exact near 0, and Σ z when
- *  want_sum_z. ok[r] = 0 marks rows (NaN, infinite max) left for the caller's exact path. */
+ *  − offset, and per row the max m, s − 1 = Σ e^(z−m) − 1 kept exact near 0, log s =
+ *  log1p(s − 1) where the pass formed it (NaN elsewhere: short rows have it for little),
+ *  and Σ z when want_sum_z. ok[r] = 0 marks rows (NaN, infinite max) left for
+ *  the caller's exact path. */
 void logit_rows_f32(const float* x, float* grad, std::size_t rows, std::size_t cols, double scale, double offset,
-                    bool want_sum_z, double* max, double* sum_minus_1, double* sum_z, unsigned char* ok);
+                    bool want_sum_z, double* max, double* sum_minus_1, double* log_s, double* sum_z, unsigned char* ok);
 
 /** SIMD targets compiled in and supported by this CPU, best first: (Highway bit, name). */
 std::vector<std::pair<std::int64_t, std::string>> simd_targets();
