@@ -123,9 +123,10 @@ double cross_entropy_core(const char* loss, std::span<const T> input, bool input
 
 // float32 logits without class weights (the training case): one threaded SIMD pass per
 // row writes p·scale − ε/C·scale into grad and returns m, s − 1 and, for short rows,
-// log1p(s − 1) (Highway's, in double lanes: 2 ulp); the loss and the target's gradient are then exact in double:
-// loss = (1 − ε)(m − z_t) + ε(m − mean z) + log1p(s − 1), and p_t − 1 = −(s − 1)/s when z_t = m (no cancellation), else
-// e_t/s − 1. Rows the SIMD pass leaves (NaN, infinite max) take the generic per-row path.
+// log1p(s − 1) (Highway's, double lanes, 2 ulp); the loss and the target's gradient are
+// then exact in double: loss = (1 − ε)(m − z_t) + ε(m − mean z) + log1p(s − 1), and
+// p_t − 1 = −(s − 1)/s when z_t = m (no cancellation), else e_t/s − 1. Rows the SIMD pass
+// leaves (NaN, infinite max) take the generic per-row path.
 double cross_entropy_float_rows(const char* loss, std::span<const float> x, std::span<const std::int64_t> target,
                                 std::size_t rows, std::size_t cols, std::span<float> grad, std::span<float> per_sample,
                                 const CrossEntropyOptions& o, double denom) {
@@ -134,8 +135,8 @@ double cross_entropy_float_rows(const char* loss, std::span<const float> x, std:
   const double scale = o.reduction == Reduction::kMean ? (denom == 0 ? kNaN : 1.0 / denom) : 1.0;
   const double eps = o.label_smoothing;
   const double uniform = eps / static_cast<double>(cols);
-  // one block for the four per-row values, left uninitialised: the row pass writes them all
-  // (a zeroed vector a value cost 2-3 % at 16384 x 64)
+  // the four per-row values in one block left uninitialised, which the row pass fills:
+  // four zeroed vectors took 30 % of a 65536 x 10 call (3.10 -> 2.17 ns/elem, AVX2)
   const std::unique_ptr<double[]> stats(new double[4 * rows]);
   double* const m = stats.get();
   double* const sm1 = m + rows;

@@ -370,11 +370,16 @@ HWY_INLINE V<D> ScaleExpHead(D d, V<D> h, V<D> k) {
   return hn::IfThenElse(hn::RebindMask(d, hn::Gt(ni, hn::Set(di, -126))), normal, sub);
 }
 
+// The exp's head times its 2^n: one normal factor (kNormalOnly), else ScaleExpHead.
+template <bool kNormalOnly, class D>
+HWY_INLINE V<D> ScaledHead(D d, const ExpParts<D>& e) {
+  if constexpr (kNormalOnly) return ScaleByPow2<true>(d, e.head, e);
+  return ScaleExpHead(d, e.head, e.k);
+}
+
 template <bool kNormalOnly, class D>
 HWY_INLINE V<D> ExpFloatLanes(D d, V<D> hi, V<D> lo) {
-  const ExpParts<D> e = ExpFloatLanesParts<kNormalOnly>(d, hi, lo);
-  if constexpr (!kNormalOnly) return ScaleExpHead(d, e.head, e.k);
-  return ScaleByPow2<kNormalOnly>(d, e.head, e);
+  return ScaledHead<kNormalOnly>(d, ExpFloatLanesParts<kNormalOnly>(d, hi, lo));
 }
 
 // e^r − 1 from the reduced argument, the shared part of the lean exps below.
@@ -893,7 +898,7 @@ HWY_INLINE V<D> Log1pExpNegFloat(D d, V<D> t) {
   }
 #endif
   const ExpParts<D> parts = ExpFloatLanesParts<kNormalOnly>(d, NegAbs(t), hn::Zero(d));
-  const V<D> e_hi = ScaleByPow2<kNormalOnly>(d, parts.head, parts);
+  const V<D> e_hi = ScaledHead<kNormalOnly>(d, parts);
   const V<D> h = hn::Add(one, e_hi);
   V<D> l = hn::Add(hn::Sub(one, h), e_hi);
   if constexpr (kNormalOnly) {  // + tail·2^n unrounded: near |t| = 87 that product is subnormal

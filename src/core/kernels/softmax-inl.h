@@ -143,6 +143,19 @@ inline bool CpuIsAmd() {
 #endif
 }
 
+// e·(hi + lo), hi + lo a factor in two floats, rounded once: e·hi + e·lo by an FMA, or
+// without one with e·hi's rounding error explicitly (Dekker). The softmax outputs.
+template <class D>
+HWY_INLINE V<D> MulTwoPart(D d, V<D> e, V<D> hi, V<D> lo) {
+#if HWY_NATIVE_FMA
+  (void)d;
+  return hn::MulAdd(e, hi, hn::Mul(e, lo));
+#else
+  const V<D> p = hn::Mul(e, hi);
+  return hn::Add(p, hn::Add(ProductError(d, e, hi, p), hn::Mul(e, lo)));
+#endif
+}
+
 // The rows' steady prefetch: the passes that first read a row from memory (softmax's output
 // pass, which takes the next row's max, the max pass of rows without a burst, and the
 // backward's Σ dy·y pass) prefetch kRowAheadBytes ahead of their loads, and the backward's
@@ -759,12 +772,7 @@ struct FloatLaneRow {
       const auto vlo = hn::Set(d, static_cast<float>(inv - static_cast<double>(inv_hi)));
       const auto voff = hn::Set(d, static_cast<float>(offset));
       const auto out = [&](V<DN> e) {
-#if HWY_NATIVE_FMA
-        const auto y = hn::MulAdd(e, vhi, hn::Mul(e, vlo));
-#else  // without an FMA, e·hi's rounding error explicitly (Dekker), so y still rounds once
-        const auto p = hn::Mul(e, vhi);
-        const auto y = hn::Add(p, hn::Add(ProductError(d, e, vhi, p), hn::Mul(e, vlo)));
-#endif
+        const auto y = MulTwoPart(d, e, vhi, vlo);
         return kMode == RowMode::kLogits ? hn::Sub(y, voff) : y;
       };
       if (cols >= N) {
@@ -814,9 +822,6 @@ struct TempRow {
     // holding one a microcode assist on Intel (T = 0.1, logits N(0, 3), 4096 × 1000, AVX2:
     // 9.3 ns/elem on float lanes, 2.7 in double)
     if (!std::isfinite(m) || (static_cast<double>(lowest) - static_cast<double>(m)) * inv_t < -86.9) return false;
-    return Rest(xr, yr, cols, inv_t, m);
-  }
-  static bool Rest(const float* xr, float* yr, std::size_t cols, double inv_t, float m) {
     const DN d;
     const std::size_t N = hn::Lanes(d);
     const std::size_t whole = cols - cols % N;
@@ -871,18 +876,10 @@ struct TempRow {
       const float inv_hi = static_cast<float>(inv);
       const auto vhi = hn::Set(d, inv_hi);
       const auto vlo = hn::Set(d, static_cast<float>(inv - static_cast<double>(inv_hi)));
-      const auto out = [&](V<DN> e) HWY_ATTR {
-#if HWY_NATIVE_FMA
-        return hn::MulAdd(e, vhi, hn::Mul(e, vlo));
-#else  // as the row path: e·hi's rounding error explicitly (Dekker)
-        const auto p = hn::Mul(e, vhi);
-        return hn::Add(p, hn::Add(ProductError(d, e, vhi, p), hn::Mul(e, vlo)));
-#endif
-      };
       if (cols >= N) {
-        AlignedRowPass(yr, cols, [&](std::size_t i) HWY_ATTR { return out(hn::LoadU(d, yr + i)); });
+        AlignedRowPass(yr, cols, [&](std::size_t i) HWY_ATTR { return MulTwoPart(d, hn::LoadU(d, yr + i), vhi, vlo); });
       } else {
-        StorePartial(d, out(LoadPartial(d, yr, cols, 0.0f)), yr, cols);
+        StorePartial(d, MulTwoPart(d, LoadPartial(d, yr, cols, 0.0f), vhi, vlo), yr, cols);
       }
     }
     return true;
@@ -1017,12 +1014,7 @@ struct LaneRows {
       if constexpr (kMode == RowMode::kLogSoftmax) {
         v = hn::Sub(hn::Sub(z[c], k1), k2);
       } else {
-#if HWY_NATIVE_FMA
-        v = hn::MulAdd(z[c], k1, hn::Mul(z[c], k2));  // z[c] holds e here
-#else                                                 // as the row path: e·hi's rounding error explicitly (Dekker)
-        const auto p = hn::Mul(z[c], k1);
-        v = hn::Add(p, hn::Add(ProductError(d, z[c], k1, p), hn::Mul(z[c], k2)));
-#endif
+        v = MulTwoPart(d, z[c], k1, k2);  // z[c] holds e here
         if constexpr (kMode == RowMode::kLogits) v = hn::Sub(v, voff);
       }
       out[c] = v;
@@ -1108,8 +1100,9 @@ struct LaneRows {
 #endif
 
 // The cross-entropy losses' row pass over float32 logits: grad = p·scale − offset
-// (p = softmax), and per row m, s − 1 and (want_sum_z) Σ z in double; ok[r] = 0 for
-// rows with NaN or an infinite maximum, left untouched for the caller's exact path.
+// (p = softmax), and per row m, s − 1, log1p(s − 1) (short rows; NaN for the others) and
+// (want_sum_z) Σ z in double; ok[r] = 0 for rows with NaN or an infinite maximum, left
+// untouched for the caller's exact path.
 inline void LogitRowsF32Impl(const float* x, float* grad, std::size_t rows, std::size_t cols, double scale,
                              double offset, bool want_sum_z, double* max, double* sum_minus_1, double* log_s,
                              double* sum_z, unsigned char* ok) {
