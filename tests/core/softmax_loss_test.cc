@@ -251,6 +251,19 @@ TEST_P(FloatRowsOnTarget, SoftmaxFamilyWithin2UlpAtEveryLength) {
       rows.push_back(built);
     }
   }
+  // One class ahead and every other logit equal, at each table exp's index j (z − m near
+  // −(16a + j)·ln2/16): log_softmax's exp leaves out the table's lo parts, so all the small
+  // terms share one entry's error, and s − 1 carries it whole. Three columns (the lane rows),
+  // 40 (z − m) and 500 (biased).
+  for (const std::size_t cols : {3u, 40u, 500u}) {
+    for (int j = 0; j < 16; ++j) {
+      for (const int a : {1, 9}) {
+        std::vector<float> flat(cols, 2.5f - static_cast<float>((16 * a + j) * 0.04332169878499658));
+        flat[1] = 2.5f;
+        rows.push_back(flat);
+      }
+    }
+  }
   rows.push_back({3.0f, 3.0f, 3.0f, 3.0f, 2.9999998f});    // ties at the max
   rows.push_back({1e-40f, -1e-40f, 0.0f, -0.0f, 1e-45f});  // subnormal logits
   rows.push_back({-INFINITY, 1, 2, -INFINITY, 3, -INFINITY, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15});

@@ -13,6 +13,8 @@
 //   /tmp/expf_sweep table   # ExpTableBiased, 16 entries (AVX-512), the same sweep; and
 //                           # ExpTable<true> at every float hi in [−87, 0] with lo = ±ulp/2
 //   /tmp/expf_sweep table8  # the same with AVX2's 8 entries
+//   /tmp/expf_sweep table-nolo, table8-nolo  # the same without the table's lo parts
+//                           # (ExpTable<…, kTableLo = false>: the log_softmax rows)
 // Prints the worst error in ulp of the exact value, for the normal results and for all.
 // (Built from the repository root: the coefficients come from src/core/kernels/coeffs.inc.)
 #include <bit>
@@ -155,7 +157,7 @@ void sweep_biased() {
 
 // ExpTable (math-inl.h) with S = 16 (AVX-512) or 8 (AVX2) entries, operation for
 // operation: e^(z + z_lo)·2^−b = t·(1 + x), head = fl(t + t·x), tail its rounding error.
-template <int S>
+template <int S, bool kTableLo = true>
 void exp_table(float z, float z_lo, float b, float* head, float* tail) {
   constexpr std::uint32_t kBits = S == 16 ? 4 : 3;
   const float magic = 12582912.0f + static_cast<float>(S) * (127.0f - b);  // ExpTableMagic
@@ -167,7 +169,7 @@ void exp_table(float z, float z_lo, float b, float* head, float* tail) {
   const auto kbits = std::bit_cast<std::uint32_t>(k);
   const std::uint32_t j = kbits & (S - 1u);
   const float tab_hi = S == 16 ? kExpTab16Hi[j] : kExpTab8Hi[j];
-  const float tab_lo = S == 16 ? kExpTab16Lo[j] : kExpTab8Lo[j];
+  const float tab_lo = !kTableLo ? 0.0f : S == 16 ? kExpTab16Lo[j] : kExpTab8Lo[j];
   const std::uint32_t hi_bits = std::bit_cast<std::uint32_t>(tab_hi) - (127u << 23) - (j << (23 - kBits));
   const float t = std::bit_cast<float>(hi_bits + (kbits << (23 - kBits)));
   const float q = S == 16 ? std::fma(kExpTab16Q[0], r, kExpTab16Q[1])
@@ -202,7 +204,7 @@ struct Worst {
 // Every float z in (−256, 256) with b = round(z/ln2) (the biased softmax rows), and every
 // float hi in [−87, 0] with lo = 0 and ±ulp(hi)/2 (the z − m rows; the row condition keeps
 // e^hi >= e^-86.9).
-template <int S>
+template <int S, bool kTableLo = true>
 void sweep_table() {
   Worst biased;
   for (const std::uint32_t sign : {0u, 0x80000000u}) {
@@ -211,13 +213,14 @@ void sweep_table() {
       const float shift = std::nearbyint(z * 1.44269504088896340736f);
       float head;
       float tail;
-      exp_table<S>(z, 0.0f, shift, &head, &tail);
+      exp_table<S, kTableLo>(z, 0.0f, shift, &head, &tail);
       biased.add(z, head, tail, std::ldexp(std::exp(static_cast<long double>(z)), -static_cast<int>(shift)));
     }
   }
   std::printf(
-      "table of %d, biased, every float |z| < 256: head worst %.3f ulp at %a; head + tail worst %.3f·2^-24 at %a\n", S,
-      biased.head, static_cast<double>(biased.at_head), biased.sum, static_cast<double>(biased.at_sum));
+      "table of %d%s, biased, every float |z| < 256: head worst %.3f ulp at %a; head + tail worst %.3f·2^-24 at %a\n",
+      S, kTableLo ? "" : " (no lo)", biased.head, static_cast<double>(biased.at_head), biased.sum,
+      static_cast<double>(biased.at_sum));
   Worst shifted;
   for (std::uint32_t b = 0x80000000u; b <= 0xc2ae0000u; ++b) {  // hi in [−87, 0]
     const float hi = std::bit_cast<float>(b);
@@ -225,15 +228,16 @@ void sweep_table() {
     for (const float lo : {0.0f, half_ulp, -half_ulp}) {
       float head;
       float tail;
-      exp_table<S>(hi, lo, 0.0f, &head, &tail);
+      exp_table<S, kTableLo>(hi, lo, 0.0f, &head, &tail);
       shifted.add(hi, head, tail, std::exp(static_cast<long double>(hi) + static_cast<long double>(lo)), hi >= -69.0f);
     }
   }
   std::printf(
-      "table of %d, hi + lo, every float hi in [-87, 0]: head worst %.3f ulp at %a; head + tail (hi >= -69) worst "
+      "table of %d%s, hi + lo, every float hi in [-87, 0]: head worst %.3f ulp at %a; head + tail (hi >= -69) worst "
       "%.3f·2^-24 "
       "at %a\n",
-      S, shifted.head, static_cast<double>(shifted.at_head), shifted.sum, static_cast<double>(shifted.at_sum));
+      S, kTableLo ? "" : " (no lo)", shifted.head, static_cast<double>(shifted.at_head), shifted.sum,
+      static_cast<double>(shifted.at_sum));
 }
 
 double worst_ulp(std::uint32_t last_bits, float* where) {
@@ -270,6 +274,14 @@ int main(int argc, char** argv) {
   }
   if (argc > 1 && std::strcmp(argv[1], "table8") == 0) {
     sweep_table<8>();
+    return 0;
+  }
+  if (argc > 1 && std::strcmp(argv[1], "table-nolo") == 0) {
+    sweep_table<16, false>();
+    return 0;
+  }
+  if (argc > 1 && std::strcmp(argv[1], "table8-nolo") == 0) {
+    sweep_table<8, false>();
     return 0;
   }
   g_lean = argc > 1 && std::strcmp(argv[1], "lean") == 0;

@@ -530,7 +530,11 @@ HWY_INLINE V<D> RegisterLookup(VI idx, const void* table) {
 // before the polynomial (after it, e missed r·lo: 1.96 ulp at hi = −77, lo = −ulp/2).
 // kScaled = false: t = hi_j without 2^(n − b), which *pow2 (when given) holds in the form
 // Pow2Normal reads, n − b + 127 in its low bits (ExpTableParts).
-template <bool kWithLo, bool kScaled = true, class D>
+// kTableLo = false: without the entries' lo parts (hi_j's own error, below 2^-25 of it), one
+// lookup and one addition fewer (log_softmax's rows). expf_sweep table8-nolo / table-nolo,
+// both sweeps above: head within 0.889 / 1.019 ulp, head + its error within 0.602 / 0.902
+// ·2^-24 relative.
+template <bool kWithLo, bool kScaled = true, bool kTableLo = true, class D>
 HWY_INLINE V<D> ExpTable(D d, V<D> z, V<D> z_lo, V<D> magic, V<D>* t, V<D>* x, V<D>* pow2 = nullptr) {
   constexpr std::size_t S = kExpTableSize<D>;
   static_assert(S == 16 || S == 8, "AVX-512 or AVX2 float lanes");
@@ -552,19 +556,22 @@ HWY_INLINE V<D> ExpTable(D d, V<D> z, V<D> z_lo, V<D> magic, V<D>* t, V<D>* x, V
     *t = RegisterLookup<D>(kbits, tab.hi);
     if (pow2 != nullptr) *pow2 = hn::BitCast(d, hn::ShiftRight<kBits>(kbits));  // k = S(127 + n) + j
   }
-  const V<D> lo = RegisterLookup<D>(kbits, tab.lo);
   V<D> q;
   if constexpr (S == 16) {
     q = hn::MulAdd(Num(d, kExpTab16Q[0]), r, Num(d, kExpTab16Q[1]));
   } else {
     q = hn::MulAdd(hn::MulAdd(Num(d, kExpTab8Q[0]), r, Num(d, kExpTab8Q[1])), r, Num(d, kExpTab8Q[2]));
   }
-  *x = hn::MulAdd(hn::Mul(r, r), q, hn::Add(r, lo));
+  if constexpr (kTableLo) {
+    *x = hn::MulAdd(hn::Mul(r, r), q, hn::Add(r, RegisterLookup<D>(kbits, tab.lo)));
+  } else {
+    *x = hn::MulAdd(hn::Mul(r, r), q, r);
+  }
   return hn::MulAdd(*x, *t, *t);
 }
-template <class D>
+template <bool kTableLo = true, class D>
 HWY_INLINE V<D> ExpTableBiased(D d, V<D> z, V<D> magic, V<D>* t, V<D>* x) {
-  return ExpTable<false>(d, z, z, magic, t, x);
+  return ExpTable<false, true, kTableLo>(d, z, z, magic, t, x);
 }
 // ExpFloatLanesParts<true> from the table: e^(hi + lo) = (head + tail)·2^n, head + tail =
 // hi_j·(1 + x) within [0.95, 2), 2^n apart for ScaleByPow2 (the callers that scale last). For

@@ -263,7 +263,8 @@ inline bool ForwardPrefetchPays(std::size_t cols, bool stores_e) {
 //      the shift cancels in e/Σe; log_softmax divides Σ e − e_m by e^m·2^−b, Run; the
 //      split's three operations pay for the next item); on AVX-512 and
 //      AVX2 the rows with every e normal take the table exp instead (ExpTable: 0.61 ulp,
-//      fewer multiplies), softmax's with its error folded into the sum's (Accumulate);
+//      fewer multiplies; log_softmax's 1.02, kTableLo), softmax's with its error folded
+//      into the sum's (Accumulate);
 //      stored into y for softmax, and softmax's sum takes each e's rounding error too
 //      (kTails); s − 1 = Σ e − 1
 //      keeps its digits when every other term is tiny (Sums: an exact float sum
@@ -333,6 +334,17 @@ struct FloatLaneRow {
 #else
   static constexpr bool kTableExp = false;
 #endif
+  // log_softmax's table exp leaves out the entries' lo parts (ExpTable's kTableLo). Its e
+  // reach the outputs only through log s: each e before its rounding is then within
+  // 0.90·2^-24 of e^z relative (AVX-512; AVX2 0.60) instead of 0.13, and so is s − 1 (plus
+  // the e's roundings, as before), which log s passes on as an absolute error of that
+  // relative size times (s − 1)/s: a share of an ulp of the smallest output, −log s, and
+  // less of the others. Measured (actlab_bench_softmax_accuracy, five sweeps of 20000–300000
+  // rows of 1–3000 columns at T = 1, 0.7 and 2.5, on AVX2 and AVX-512): still no output more
+  // than 2 floats off; 2-float outputs rose from 0–43 to 1–129 a sweep. The lookup and the addition
+  // it saves were a tenth of the exp pass: AVX2, one 1000-column row in cache, 262 -> 233 ns
+  // (session 29); 4096 × 1000 from memory 0.419 -> 0.398 ns/elem.
+  static constexpr bool kTableLo = kMode != RowMode::kLogSoftmax;
 
   // e^(z − m) for one vector; kNormal: every z − m >= −87. kBiased: e^z·2^−b instead, with
   // `negm` holding the rounding constant for b (BiasedMagic).
@@ -341,7 +353,7 @@ struct FloatLaneRow {
     if constexpr (kBiased) {
       Term v{};
 #if HWY_TARGET <= HWY_AVX2 && HWY_ARCH_X86
-      v.e = ExpTableBiased(DN(), z, negm, &v.t, &v.x);
+      v.e = ExpTableBiased<kTableLo>(DN(), z, negm, &v.t, &v.x);
 #else
       ExpFloatLanesLeanBiased(DN(), z, negm, &v.e, &v.tail);
 #endif
@@ -360,7 +372,7 @@ struct FloatLaneRow {
       ExpLeanParts<kNormal>(DN(), ExpReduce<kNormal>(DN(), hi, lo), &v.e, &v.tail);
     } else if constexpr (kNormal && kTableExp) {  // log_softmax, the losses: e alone
 #if HWY_TARGET <= HWY_AVX2 && HWY_ARCH_X86
-      v.e = ExpTable<true>(DN(), hi, lo, Num(DN(), ExpTableMagic<DN>(0.0f)), &v.t, &v.x);
+      v.e = ExpTable<true, true, kTableLo>(DN(), hi, lo, Num(DN(), ExpTableMagic<DN>(0.0f)), &v.t, &v.x);
 #endif
     } else {
       v.e = ExpFloatLanesLean<kNormal>(DN(), hi, lo);
