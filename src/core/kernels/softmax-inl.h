@@ -186,6 +186,21 @@ inline bool VectorBelowLine() { return hn::Lanes(hn::ScalableTag<float>()) * siz
 // alike). AVX-512 lost with it (0.328–0.333 -> 0.378–0.400, 0.404–0.406 -> 0.454–0.490)
 // and keeps its burst.
 inline bool LogAheadPays() { return SteadyPrefetchPays() && VectorBelowLine(); }
+// Whether softmax's exp pass, where its output pass takes the next row's max, prefetches its
+// y lines for ownership as log_softmax's does (ExpPrefetch::kOwnY). Its stores of e go to
+// lines of y that the last call left in L3; without the prefetch they wait for those lines,
+// with at most about 16 in flight: the exp pass alone over rows of 32000 into 256 rows of y,
+// AVX2, 0.245 ns/elem with y in cache, 0.322 with it in L3, 0.255 with the prefetch. Whole
+// calls, one thread, pinned, `sm` harness, ns/elem without / with (session 29): AVX2
+// 256 × 32000 0.427–0.459 / 0.394–0.397, 1024 × 8000 0.418–0.436 / 0.396, 4000 × 2048
+// 0.416–0.420 / 0.380–0.383, 8192 × 1000 0.409–0.412 / 0.389, 4096 × 1000 0.387–0.407 /
+// 0.386, but 4096 × 512 0.381 / 0.388 and 8192 × 256 0.398 / 0.402 (split rows, below);
+// AVX-512 256 × 32000 0.381 / 0.352, 2048 × 4000 0.342 / 0.319, 4000 × 2048 0.313–0.315 /
+// 0.310–0.312, but 4096 × 1000 0.305 / 0.339 and 5461 × 1500 0.302–0.306 / 0.312–0.318.
+inline bool SoftmaxOwnYPays(std::size_t cols) {
+  if (!SteadyPrefetchPays()) return false;
+  return VectorBelowLine() ? cols > 768 : cols * sizeof(float) >= kRowAheadBytes;
+}
 // Whether the output pass takes the next row's max in a loop of its own before the outputs
 // rather than in the same loop (RowAhead::split). The outputs wait for the row's 1/s (or
 // log s: reductions, a division, log1p); the next row's exp pass for its max. In one loop
@@ -735,7 +750,10 @@ struct FloatLaneRow {
     // takes that row's max) or by the exp pass's burst (where that pays).
     const bool steady_next = ahead != nullptr && ahead->next != nullptr && SteadyPrefetchPays();
     ExpPrefetch prefetch = ForwardPrefetchPays(cols, kStoreE) ? ExpPrefetch::kNextRow : ExpPrefetch::kNone;
-    if (steady_next) prefetch = kMode == RowMode::kLogSoftmax ? ExpPrefetch::kOwnY : ExpPrefetch::kNone;
+    if (steady_next) {
+      const bool own_y = kMode == RowMode::kLogSoftmax || (kMode == RowMode::kSoftmax && SoftmaxOwnYPays(cols));
+      prefetch = own_y ? ExpPrefetch::kOwnY : ExpPrefetch::kNone;
+    }
     float e_m = 1.0f;  // log_softmax's biased rows: their largest e, where the lanes start
     const bool biased = kMode != RowMode::kLogits && normal && m < 256.0f && lowest > -256.0f &&
                         (kMode == RowMode::kSoftmax || (cols >= kLogBiasedCols && StartAtLargest(m, cols, &acc, &e_m)));
