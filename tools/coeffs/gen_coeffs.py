@@ -204,6 +204,31 @@ def interval_table_lines(prefix, rows, header):
 TAB8_TERMS = 8
 
 
+def float_step(v, steps):
+    """The float `steps` floats above (below, for steps < 0) the float v > 0."""
+    bits = struct.unpack("<I", struct.pack("<f", float(v)))[0]
+    return mp.mpf(struct.unpack("<f", struct.pack("<I", bits + steps))[0])
+
+
+def nearly_float_point(f, df, mid, span=4096):
+    """A float c near mid whose f(c) lies nearest a float (Gal's accurate table points): f(c) =
+    hi + lo with |lo| a tiny share of an ulp of hi, so the kernel can leave lo out. 2·span + 1
+    candidates, `stride` floats apart so that f moves by about 1/4096 of an ulp of f(mid)
+    from one to the next (where f is flat, one float of c moves it by far less)."""
+    ulp_f = mp.mpf(2)**(mp.floor(mp.log(f(mid), 2)) - 23)
+    ulp_c = mp.mpf(2)**(mp.floor(mp.log(mid, 2)) - 23)
+    stride = max(1, int(ulp_f / (4096 * df(mid) * ulp_c)))
+    best = None
+    for i in range(-span, span + 1):
+        c = float_step(mid, i * stride)
+        v = f(c)
+        hi = to_float32(v)
+        share = abs(v - hi) / mp.mpf(2)**(mp.floor(mp.log(hi, 2)) - 23)
+        if best is None or share < best[0]:
+            best = (share, c)
+    return best[1]
+
+
 def tanh_table8():
     """The AVX2 tanh table (see the docstring): rows (c, hi, lo, q) and the worst error in
     float ulps of tanh, sampled."""
@@ -220,17 +245,17 @@ def tanh_table8():
                 return m(-1) / 3 if u == 0 else (mp.tanh(mp.sqrt(u)) / mp.sqrt(u) - 1) / u
             q = float_fit(fn, 0, right * right, TAB8_TERMS - 1) + [m(0)]
         else:
-            c = (left + right) / 2
+            c = nearly_float_point(mp.tanh, lambda v: 1 - mp.tanh(v)**2, (left + right) / 2)
 
             def fn(t, c=c):
                 return 1 - mp.tanh(c)**2 if t == 0 else (mp.tanh(c + t) - mp.tanh(c)) / t
             q = float_fit(fn, left - c, right - c, TAB8_TERMS)
         hi = to_float32(mp.tanh(c))
-        lo = to_float32(mp.tanh(c) - hi)
+        lo = mp.tanh(c) - hi  # a tiny share of an ulp: left out (kTanhTab8LoWorst)
         for i in range(1, 801):
             a = left + (right - left) * i / 800
             t = a - c
-            approx = (a if k == 0 else hi) + (lo + t * horner(q, t * t if k == 0 else t))
+            approx = (a if k == 0 else hi) + t * horner(q, t * t if k == 0 else t)
             exact = mp.tanh(a)
             worst = max(worst, abs(approx - exact) / mp.mpf(2)**(mp.floor(mp.log(exact, 2)) - 23))
         rows.append((c, hi, lo, q))
@@ -474,12 +499,16 @@ def main():
     lines += [
         "// tanh on 8 intervals (AVX2 table kernel, TanhTable8): |x| in [0, 3/4), two per binade up to",
         "// 4, [4, 6), [6, 9.5]; interval k is max(0, min(7, (bits of |x|) >> 22 − 252)).",
-        "// Interval 0: tanh x = x + x·q(x²); the others: tanh(c + t) = (hi + lo) + t·q(t), t = |x| − c,",
-        f"// c the interval's midpoint (kTanhTab8C). q of degree {TAB8_TERMS - 1} (Horner order), float",
-        f"// coefficients: {mp.nstr(tanh8_worst, 3)} float ulp of tanh at worst (sampled).",
+        "// Interval 0: tanh x = x + x·q(x²); the others: tanh(c + t) = hi + t·q(t), t = |x| − c,",
+        "// c (kTanhTab8C) a float near the interval's midpoint whose tanh lies nearest a float",
+        "// (of 8193 tried), hi (kTanhTab8Hi): tanh c − hi is at most "
+        f"{mp.nstr(max(abs(r[2]) / mp.mpf(2)**(mp.floor(mp.log(r[1], 2)) - 23) for r in tanh8_rows[1:]), 3)} ulp of hi,",
+        f"// left out. q of degree {TAB8_TERMS - 1} (Horner order), float coefficients: "
+        f"{mp.nstr(tanh8_worst, 3)} float ulp",
+        "// of tanh at worst (sampled).",
         *(f"alignas(32) inline constexpr float kTanhTab8{name}[8] = {{" +
           ", ".join(f"{hexd(r[col])}f" for r in tanh8_rows) + "};"
-          for col, name in enumerate(["C", "Hi", "Lo"])),
+          for col, name in enumerate(["C", "Hi"])),
         f"alignas(32) inline constexpr float kTanhTab8Q[{TAB8_TERMS}][8] = {{"]
     lines += ["    {" + ", ".join(f"{hexd(r[3][j])}f" for r in tanh8_rows) + "}," for j in range(TAB8_TERMS)]
     lines += ["};", ""]

@@ -1149,13 +1149,18 @@ HWY_INLINE V<D> TanhTable16(D d, V<D> x) {
 // is one vpermps; no exp and no division:
 //   a = min(|x|, 9.5), k = max(0, min(7, (bits of a) >> 22 − 252)): [0, 3/4), two
 //   intervals per binade up to 4, then [4, 6) and [6, 9.5];
-//   t = a − c_k exactly (c_k the midpoint), tanh a = hi_k + (lo_k + t·q_k(t)); in interval 0
-//   (c_0 = lo_0 = 0) tanh a = a + a·q_0(a²), q_0(0) = 0: a·q_0 is at most 15 % of a, and so
-//   are its roundings (a·q_0(a²) as one product, q_0(0) = 1, measured 1.22 ulp just below
-//   tanh = 1/2; a + a³·r(a²), one rounding fewer, 0.86 ulp for 5 % more time).
-// No other interval's results cross a power of two. 0.91 ulp over every float
+//   t = a − c_k exactly (c_k within a factor of 2 of every a of its interval), tanh a =
+//   hi_k + t·q_k(t), one FMA; in interval 0 (c_0 = hi_0 = 0) tanh a = a + a·q_0(a²), q_0(0)
+//   = 0: a·q_0 is at most 15 % of a (a·q_0(a²) as one product, q_0(0) = 1, measured 1.22
+//   ulp just below tanh = 1/2; a + a³·r(a²), one rounding fewer, 0.86 ulp for 5 % more time).
+//   c_k is not the midpoint but a float near it whose tanh lies within 5e-5 ulp of a float,
+//   hi_k (Gal's accurate tables, gen_coeffs.py): tanh c_k needs no low part, and the kernel
+//   one lookup and one addition fewer (session 29: 4 Ki floats 0.462–0.473 -> 0.437–0.449
+//   ns/elem, 256 Ki 0.434–0.441 -> 0.417–0.419; every float 0.91 -> 0.85 ulp, 0.0525 ->
+//   0.0392 % above half an ulp, the last addition now inside the FMA).
+// No other interval's results cross a power of two. 0.85 ulp over every float
 // (docs/accuracy.md), where the exp form below measured 0.83; one thread, pinned, 4 Ki
-// floats, --simd AVX2, best of 6 alternated processes: 0.806 -> 0.567 ns/elem.
+// floats, --simd AVX2, best of 6 alternated processes: 0.806 -> 0.567 ns/elem (session 18).
 // A NaN passes the min (x86 returns the second operand), lands in interval 7 and makes t,
 // so the result, NaN; ±inf are held at 9.5 (tanh = ±1); ±0 give t = 0 and keep their sign.
 template <class D>
@@ -1174,7 +1179,7 @@ HWY_INLINE V<D> TanhTable8(D d, V<D> x) {
   V<D> q = lookup(kTanhTab8Q[0]);
   for (std::size_t i = 1; i < std::size(kTanhTab8Q); ++i) q = hn::MulAdd(q, v, lookup(kTanhTab8Q[i]));
   const V<D> head = hn::Add(lookup(kTanhTab8Hi), hn::And(first, a));
-  return hn::CopySignToAbs(hn::Add(head, hn::MulAdd(t, q, lookup(kTanhTab8Lo))), x);
+  return hn::CopySignToAbs(hn::MulAdd(t, q, head), x);
 }
 #endif
 
