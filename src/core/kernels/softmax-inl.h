@@ -197,9 +197,16 @@ inline bool LogAheadPays() { return SteadyPrefetchPays() && VectorBelowLine(); }
 // 0.386, but 4096 × 512 0.381 / 0.388 and 8192 × 256 0.398 / 0.402 (split rows, below);
 // AVX-512 256 × 32000 0.381 / 0.352, 2048 × 4000 0.342 / 0.319, 4000 × 2048 0.313–0.315 /
 // 0.310–0.312, but 4096 × 1000 0.305 / 0.339 and 5461 × 1500 0.302–0.306 / 0.312–0.318.
-inline bool SoftmaxOwnYPays(std::size_t cols) {
+// `logits`: the cross-entropy rows, which store e into the gradient alike but take no next
+// row's max, from rows of 8 KiB on every target. `ce` harness (forward and backward),
+// ns/elem without / with, AVX2 256 × 32000 0.568–0.572 / 0.516–0.529, 1024 × 8000
+// 0.525–0.543 / 0.506–0.507, 4000 × 2048 0.480–0.507 / 0.490–0.494; AVX-512 0.470–0.473 /
+// 0.448–0.450, 0.446–0.447 / 0.423–0.424, 0.369–0.370 / 0.368–0.380; 4096 × 1000 measured
+// 2–3 % slower with it on AVX2.
+inline bool SoftmaxOwnYPays(std::size_t cols, bool logits = false) {
   if (!SteadyPrefetchPays()) return false;
-  return VectorBelowLine() ? cols > 768 : cols * sizeof(float) >= kRowAheadBytes;
+  const bool row_of_8k = cols * sizeof(float) >= kRowAheadBytes;
+  return logits || !VectorBelowLine() ? row_of_8k : cols > 768;
 }
 // Whether the output pass takes the next row's max in a loop of its own before the outputs
 // rather than in the same loop (RowAhead::split). The outputs wait for the row's 1/s (or
@@ -753,14 +760,7 @@ struct FloatLaneRow {
     if (steady_next) {
       const bool own_y = kMode == RowMode::kLogSoftmax || (kMode == RowMode::kSoftmax && SoftmaxOwnYPays(cols));
       prefetch = own_y ? ExpPrefetch::kOwnY : ExpPrefetch::kNone;
-    } else if (kMode == RowMode::kLogits && prefetch == ExpPrefetch::kNone && SteadyPrefetchPays() &&
-               cols * sizeof(float) >= kRowAheadBytes) {
-      // The cross-entropy rows store e into the gradient alike (SoftmaxOwnYPays), from rows
-      // of 8 KiB: one thread, pinned, `ce` harness (forward and backward), ns/elem without /
-      // with, AVX2 256 × 32000 0.568–0.572 / 0.516–0.529, 1024 × 8000 0.525–0.543 /
-      // 0.506–0.507, 4000 × 2048 0.480–0.507 / 0.490–0.494; AVX-512 0.470–0.473 /
-      // 0.448–0.450, 0.446–0.447 / 0.423–0.424, 0.369–0.370 / 0.368–0.380. 4096 × 1000
-      // measured 2–3 % slower with it on AVX2.
+    } else if (kMode == RowMode::kLogits && prefetch == ExpPrefetch::kNone && SoftmaxOwnYPays(cols, true)) {
       prefetch = ExpPrefetch::kOwnY;
     }
     float e_m = 1.0f;  // log_softmax's biased rows: their largest e, where the lanes start
